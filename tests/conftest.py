@@ -1,0 +1,106 @@
+"""Shared fixtures: hand-built records, a real SQLite store, a stand-in pipeline."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from launchwatch.pipeline import Result
+from launchwatch.records import Article, Event, Evidence, RawDocument
+from launchwatch.store import Store
+
+LAUNCH_RE = re.compile(
+    r"(?P<actor>North Korea|Iran) fired (?P<count>one|two|three) "
+    r"(?P<weapon_class>ballistic|cruise) missiles? on (?P<date>\d{4}(?:-\d{2}){0,2})"
+    r"(?:, (?P<reported_by>[A-Z][\w ]+?) said)?"
+)
+ACTORS = {"North Korea": "KP", "Iran": "IR"}
+NUMBERS = {"one": 1, "two": 2, "three": 3}
+
+
+def span(text: str, match: re.Match, group: str, source=None) -> Evidence:
+    return Evidence(match.start(group), match.end(group), match.group(group), source)
+
+
+def toy_extract(article: Article) -> list[Event]:
+    """One Event per "X fired N class missiles on DATE[, WHO said]" sentence."""
+    events = []
+    for m in LAUNCH_RE.finditer(article.text):
+        who = m.group("reported_by")
+        values = {"actor": ACTORS[m.group("actor")], "date": m.group("date"),
+                  "weapon_class": m.group("weapon_class"), "count": NUMBERS[m.group("count")],
+                  "reported_by": [who] if who else [], "is_primary": not events}
+        evidence = {"actor": [span(article.text, m, "actor", who)],
+                    "date": [span(article.text, m, "date", who)],
+                    "weapon_class": [span(article.text, m, "weapon_class", who)],
+                    "count": [span(article.text, m, "count", who)]}
+        events.append(Event(values, evidence))
+    return events
+
+
+def make_result(text: str, source: str = "doc.txt", external_id: str | None = None,
+                events: list[Event] | None = None, **article_fields) -> Result:
+    raw = RawDocument(source=source, content=text.encode(), external_id=external_id)
+    article = Article(doc_id=raw.doc_id, source=source, text=text, external_id=external_id,
+                      **article_fields)
+    return Result(raw, article, toy_extract(article) if events is None else events)
+
+
+def failed_result(source: str = "missing.txt", error: str = "no such file") -> Result:
+    return Result(RawDocument(source=source, error=error), error=error)
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    """No LAUNCHWATCH_* variables, and cwd in tmp_path (the default launchwatch.db lands there)."""
+    for name in ("LAUNCHWATCH_DB", "LAUNCHWATCH_KNOWLEDGE", "LAUNCHWATCH_MAX_BYTES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'lw.db'}") as s:
+        yield s
+
+
+def _toy_read_sources(paths, *, manifest=None, published=None, settings=None):
+    entries = [(p, None) for p in paths]
+    if manifest:
+        base = Path(manifest).parent
+        for line in Path(manifest).read_text().splitlines():
+            item = json.loads(line)
+            entries.append((str(base / item["path"]), item))
+    for path, item in entries:
+        files = sorted(Path(path).iterdir()) if Path(path).is_dir() else [Path(path)]
+        for f in files:
+            ext_id = item and item.get("id")
+            if not f.exists():
+                yield RawDocument(source=str(f), external_id=ext_id, error=f"no such file: {f}")
+            elif not f.read_bytes().strip():
+                yield RawDocument(source=str(f), external_id=ext_id, error="empty document")
+            else:
+                yield RawDocument(source=str(f), content=f.read_bytes(), external_id=ext_id,
+                                  published=(item or {}).get("published") or published)
+
+
+def _toy_process(raw, settings=None, knowledge=None) -> Result:
+    if raw.error:
+        return Result(raw, error=raw.error)
+    text = raw.content.decode()
+    article = Article(doc_id=raw.doc_id, source=raw.source, text=text, external_id=raw.external_id,
+                      published=raw.published, title=text.splitlines()[0], publisher="Toy News",
+                      url=f"https://news.example/{Path(raw.source).stem}")
+    return Result(raw, article, toy_extract(article))
+
+
+@pytest.fixture
+def toy_pipeline(monkeypatch):
+    """Stand-in sources + pipeline (plain files, LAUNCH_RE extraction), no knowledge."""
+    import launchwatch.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "read_sources", _toy_read_sources)
+    monkeypatch.setattr(ingest_module, "process", _toy_process)
+    monkeypatch.setattr(ingest_module, "load_knowledge", lambda dirs: None)
