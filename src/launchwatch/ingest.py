@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from launchwatch.errors import StoreError
+from launchwatch.knowledge import load_knowledge
 from launchwatch.pipeline import Result, process
 from launchwatch.settings import Settings
 
@@ -37,11 +38,6 @@ class Summary:
 def read_sources(paths, *, manifest=None, published=None, settings=None):
     from launchwatch.sources import read_sources as _read_sources
     return _read_sources(paths, manifest=manifest, published=published, settings=settings)
-
-
-def load_knowledge(dirs):
-    from launchwatch.knowledge import load_knowledge as _load_knowledge
-    return _load_knowledge(dirs)
 
 
 def process_all(paths: Iterable[str], *, settings: Settings, manifest: str | None = None,
