@@ -1,8 +1,39 @@
-"""Launch-event extraction: Article -> list[Event] (placeholder until the extractor lands)."""
+"""Launch-event extraction: Article -> list[Event], every value with its evidence.
+
+Stages: text.sentences -> analyze.analyze (per sentence) -> assemble.assemble
+(group into launches) -> assemble.to_event (choose values, keep spans).
+"""
 from __future__ import annotations
 
+from collections import Counter
+
+from launchwatch.extract import lexicon
+from launchwatch.extract.analyze import analyze
+from launchwatch.extract.assemble import assemble, primary_flags, to_event
+from launchwatch.extract.dates import parse_iso
+from launchwatch.extract.text import sentences
 from launchwatch.records import Article, Event
 
 
 def extract_events(article: Article, knowledge=None) -> list[Event]:
-    return []
+    if knowledge is None:
+        from launchwatch.knowledge import load_knowledge
+        knowledge = load_knowledge()
+    lex = lexicon.build(knowledge)
+    analyses = [analyze(s, lex, knowledge) for s in sentences(article.text)]
+    drafts = assemble(analyses, parse_iso(article.published), _main_actor(analyses), _headline_end(article))
+    flags = primary_flags(drafts)
+    return [to_event(d, article.text, flag) for d, flag in zip(drafts, flags)]
+
+
+def _main_actor(analyses) -> str | None:
+    counts = Counter(g.actor for a in analyses for g in a.groups if g.actor)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _headline_end(article: Article) -> int:
+    """Skip a leading headline that repeats the title: the lead reports the same launch."""
+    title = (article.title or "").strip()
+    if title and article.text.startswith(title):
+        return len(title)
+    return 0

@@ -1,0 +1,254 @@
+"""What one sentence says: launch mentions, dates, actors, sources and facts.
+
+Pure functions over a Sentence; assemble.py groups their output into events.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from launchwatch.extract import quantities
+from launchwatch.extract.dates import DateExpr, find_dates
+from launchwatch.extract.lexicon import Lexicon
+from launchwatch.extract.text import Sentence
+
+# Words before an actor name that make it a place, not the launching state.
+_LOCATIVE = re.compile(r"\b(?:over|into|toward|towards|near|off|at|against|on|to|from|in|inside|of|across|beyond|reach|hit|threatens?|with|between|than|by|for)\s+(?:the\s+)?(?:coast\s+of\s+|mainland\s+)?$", re.IGNORECASE)
+_BY_ACTOR = re.compile(r"^\s*(?:\w+\s+){0,2}by\s+(?:the\s+)?$", re.IGNORECASE)
+# "the weapon the North first tested in 2019" describes a system's debut, not a launch report.
+_WEAPON_HISTORY = re.compile(r"\b(?:which|that|weapon|system|missile|design)\s+(?:\w+\s+){0,2}first\s+$", re.IGNORECASE)
+_SINCE = re.compile(r"^(?:since|Since)\b")
+# Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
+_ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
+_COPULA_CLASS = re.compile(r"\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\bcalled\s+(?:it|them)\b", re.IGNORECASE)
+_PERSON_OFFICE = re.compile(r"\b(?:President\s+)?([A-Z][a-z]+)['’]s\s+office\b")
+_GENERIC_SAID = re.compile(r"\b(the\s+North|North\s+Korea|Pyongyang|Iran|Tehran|Russia|Moscow|China|Beijing|the\s+Houthis|Houthis)\s+(?:said|says|claimed|announced|reported)\b")
+_STATE_MEDIA = re.compile(r"\b(?:state|official)\s+(?:media|news\s+agency|television|TV)\b", re.IGNORECASE)
+_GENERIC_LABEL = {"the north": "North Korea", "north korea": "North Korea", "pyongyang": "North Korea", "iran": "Iran", "tehran": "Iran", "russia": "Russia", "moscow": "Russia", "china": "China", "beijing": "China", "the houthis": "Houthis", "houthis": "Houthis"}
+_STATE_MEDIA_LABEL = {"KP": "KCNA", "IR": "Iranian state TV", "CN": "Xinhua", "RU": "Russian state media"}
+
+
+@dataclass
+class Mark:
+    start: int
+    end: int
+    text: str
+    value: object = None
+
+
+@dataclass
+class Group:
+    """Launch triggers in a sentence that share one actor: one launch mention."""
+
+    actor: str | None
+    actor_mark: Mark | None
+    triggers: list[Mark]
+    date: DateExpr | None = None
+    classes: list[Mark] = field(default_factory=list)
+    systems: list[Mark] = field(default_factory=list)
+    counts: list[quantities.Count] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.triggers[0].start
+
+
+@dataclass
+class Analysis:
+    sentence: Sentence
+    groups: list[Group]
+    dates: list[DateExpr]
+    actors: list[Mark]
+    sources: list[Mark]
+    classes: list[Mark]
+    systems: list[Mark]
+    lengths: list[quantities.Quantity]
+    durations: list[quantities.Quantity]
+    counts: list[quantities.Count]
+    outcomes: list[Mark]
+    platforms: list[Mark]
+    hedge: str | None
+    excluded: bool
+
+    @property
+    def about_launch(self) -> bool:
+        return bool(self.groups) or bool(_ABOUT_LAUNCH.search(self.sentence.text))
+
+    @property
+    def names_class(self) -> bool:
+        return bool(_COPULA_CLASS.search(self.sentence.text))
+
+
+def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
+    text, off = sentence.text, sentence.start
+    agencies = _marks(lex.agencies, text, off, lambda m: knowledge.agency_by_alias().get(_key(m.group(0))))
+    actors = [a for a in _actor_marks(text, off, lex, knowledge) if not _inside(a, agencies)]
+    systems = _marks(lex.systems, text, off, lambda m: knowledge.system_by_alias().get(_key(m.group(0))))
+    systems = [s for s in systems if s.value is not None]
+    classes = [c for c in _class_marks(text, off, lex) if not _inside(c, systems)]
+    excluded = bool(lex.excluded.search(text))
+    dates = [d for d in find_dates(text, off)]
+    triggers = [] if excluded else _triggers(text, off, lex)
+    has_weapon = bool(systems or classes or lex.weapon.search(text))
+    launch_noun = any(re.match(r"launch|test|salvo|barrage|flight", t.text, re.I) for t in triggers)
+    if not (has_weapon or (launch_noun and dates)):
+        triggers = []
+    analysis = Analysis(
+        sentence=sentence, groups=[], dates=dates, actors=actors,
+        sources=_sources(text, off, agencies, actors, lex),
+        classes=classes, systems=systems,
+        lengths=quantities.lengths(text, off), durations=quantities.durations(text, off),
+        counts=quantities.counts(text, off), outcomes=_outcomes(text, off, lex),
+        platforms=[Mark(m.start() + off, m.end() + off, m.group(0), name) for rx, name in lex.platforms for m in rx.finditer(text)],
+        hedge=_first(lex.hedges, text), excluded=excluded,
+    )
+    analysis.groups = _group(analysis, triggers, text, off)
+    return analysis
+
+
+def launch_dates(analysis: Analysis) -> list[DateExpr]:
+    """Dates that can place a launch: not the date of a statement, not a 'since' bound."""
+    text, off = analysis.sentence.text, analysis.sentence.start
+    out = []
+    for d in analysis.dates:
+        before = text[max(0, d.start - off - 25):d.start - off]
+        if re.search(r"\b(?:said|says|reported|announced|told\s+\w+|stated|confirmed|statement|added|published)\s+(?:on\s+|late\s+|early\s+)?$", before):
+            continue
+        if _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before):
+            continue
+        out.append(d)
+    return out
+
+
+def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> list[Group]:
+    groups: list[Group] = []
+    for trig in triggers:
+        actor = _actor_for(trig, analysis.actors, text, off)
+        same = next((g for g in groups if g.actor == (actor.value if actor else None)), None)
+        if same:
+            same.triggers.append(trig)
+        else:
+            groups.append(Group(actor.value if actor else None, actor, [trig]))
+    if not groups:
+        return groups
+    _conjoined_actors(groups, analysis, text, off)
+    for d in launch_dates(analysis):
+        target = groups[-1] if d.kind in ("same_day", "days_offset") and "later" not in d.text.lower() else _nearest(groups, d.start)
+        target.date = target.date or d
+    for c in analysis.classes:
+        _nearest(groups, c.start).classes.append(c)
+    for s in analysis.systems:
+        _nearest(groups, s.start).systems.append(s)
+    for c in analysis.counts:
+        _nearest(groups, c.start).counts.append(c)
+    return groups
+
+
+def _conjoined_actors(groups: list[Group], analysis: Analysis, text: str, off: int) -> None:
+    """'South Korea and the United States fired ...': one mention per actor."""
+    for g in list(groups):
+        if not g.actor_mark:
+            continue
+        before = text[:g.actor_mark.start - off]
+        m = re.search(r"(?:^|[^\w])([\w .'’-]{2,40}?)\s+and\s+(?:the\s+)?$", before)
+        if not m:
+            continue
+        other = next((a for a in analysis.actors if a.end - off <= g.actor_mark.start - off and a.value != g.actor and a.start - off >= m.start(1)), None)
+        if other and not any(x.actor == other.value for x in groups):
+            groups.append(Group(other.value, other, list(g.triggers)))
+
+
+def _nearest(groups: list[Group], pos: int) -> Group:
+    before = [g for g in groups if g.start <= pos]
+    return before[-1] if before else groups[0]
+
+
+def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int) -> Mark | None:
+    subjects = [a for a in actors if a.end <= trig.start and not _LOCATIVE.search(text[:a.start - off])]
+    if subjects:
+        return subjects[-1]
+    after = [a for a in actors if a.start >= trig.end and _BY_ACTOR.match(text[trig.end - off:a.start - off])]
+    return after[0] if after else None
+
+
+def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
+    out = []
+    for m in lex.triggers.finditer(text):
+        before = text[max(0, m.start() - 70):m.start()]
+        if before.endswith("-"):  # "rail-fired", "air-launched": an adjective, not a report
+            continue
+        if lex.modal.search(before) or lex.negation.search(before) or _WEAPON_HISTORY.search(before):
+            continue
+        out.append(Mark(m.start() + off, m.end() + off, m.group(0)))
+    return out
+
+
+def _actor_marks(text: str, off: int, lex: Lexicon, knowledge) -> list[Mark]:
+    index = knowledge.actor_by_name()
+    out = []
+    for m in lex.actors.finditer(text):
+        code = index.get(_key(m.group(0))) or index.get(_key(m.group(0)).removeprefix("the "))
+        if code:
+            out.append(Mark(m.start() + off, m.end() + off, m.group(0), code))
+    return out
+
+
+def _class_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:
+    out: list[Mark] = []
+    for rx, cls in lex.classes:
+        for m in rx.finditer(text):
+            mark = Mark(m.start() + off, m.end() + off, m.group(0), cls)
+            if not any(_overlap(mark, o) for o in out):
+                out.append(mark)
+    return sorted(out, key=lambda mk: mk.start)
+
+
+def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex: Lexicon) -> list[Mark]:
+    out = [Mark(a.start, a.end, a.text, a.value.label) for a in agencies if a.value]
+    for m in _PERSON_OFFICE.finditer(text):
+        out.append(Mark(m.start() + off, m.end() + off, m.group(0), m.group(0).replace("President ", "")))
+    for m in _GENERIC_SAID.finditer(text):
+        out.append(Mark(m.start(1) + off, m.end(1) + off, m.group(1), _GENERIC_LABEL[_key(m.group(1))]))
+    for rx, label in lex.generic_sources:
+        for m in rx.finditer(text):
+            out.append(Mark(m.start() + off, m.end() + off, m.group(0), label))
+    for m in _STATE_MEDIA.finditer(text):
+        country = next((a.value for a in actors if a.end - off <= m.start() + 2), None)
+        out.append(Mark(m.start() + off, m.end() + off, m.group(0), ("state_media", country)))
+    return sorted(out, key=lambda mk: mk.start)
+
+
+def state_media_label(country: str | None) -> str | None:
+    return _STATE_MEDIA_LABEL.get(country or "")
+
+
+def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
+    out = []
+    for rx, value in ((lex.success, "success"), (lex.failure, "failure")):
+        for m in rx.finditer(text):
+            before = text[max(0, m.start() - 40):m.start()]
+            if re.search(r"\b(?:not|no|never|without|whether|if|could|would|may|might)\s+(?:\w+\s+){0,2}$", before, re.I):
+                continue
+            out.append(Mark(m.start() + off, m.end() + off, m.group(0), value))
+    return sorted(out, key=lambda mk: mk.start)
+
+
+def _marks(rx: re.Pattern, text: str, off: int, value_of) -> list[Mark]:
+    return [Mark(m.start() + off, m.end() + off, m.group(0), value_of(m)) for m in rx.finditer(text)]
+
+
+def _first(rx: re.Pattern, text: str) -> str | None:
+    m = rx.search(text)
+    return m.group(0).lower() if m else None
+
+
+def _key(name: str) -> str:
+    return " ".join(name.lower().replace("’", "'").split())
+
+
+def _inside(mark: Mark, others: list[Mark]) -> bool:
+    return any(o.start <= mark.start and mark.end <= o.end for o in others)
+
+
+def _overlap(a: Mark, b: Mark) -> bool:
+    return a.start < b.end and b.start < a.end

@@ -1,0 +1,269 @@
+"""Group sentence analyses into launch events and pick each field's value.
+
+Walks the article in reading order. A launch mention with a date selects or
+opens the event of (actor, date); one without a date continues the launch in
+focus. Sentences without a mention lend their facts to the launch in focus of
+their paragraph. Every chosen value keeps the span that states it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from launchwatch.extract import dates as datemod
+from launchwatch.extract.analyze import Analysis, Group, Mark, state_media_label
+from launchwatch.records import Event, Evidence
+
+BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm", "ballistic"}
+# Classes that one sentence may name side by side for two different launches
+# ("rockets along with a new short-range missile").
+_SPLIT_APART = [({"rocket_artillery"}, BALLISTIC_KINDS), ({"cruise"}, BALLISTIC_KINDS), ({"space_launch"}, BALLISTIC_KINDS | {"cruise"})]
+_SPECIFICITY = {"unknown": 0, "ballistic": 1, "hypersonic": 2, "rocket_artillery": 2, "cruise": 2, "space_launch": 2,
+                "srbm": 3, "mrbm": 3, "irbm": 3, "icbm": 3, "slbm": 3}
+
+
+@dataclass
+class Draft:
+    actor: str
+    date: str | None
+    date_mark: Mark | None
+    order: int
+    analyses: list[tuple[Analysis, Group | None]] = field(default_factory=list)
+
+    def mentions(self):
+        return [(a, g) for a, g in self.analyses if g is not None]
+
+
+def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | None, skip_until: int = 0) -> list[Draft]:
+    drafts: list[Draft] = []
+    focus: Draft | None = None
+    paragraph = -1
+    for a in analyses:
+        if a.sentence.start < skip_until:
+            continue
+        if a.sentence.paragraph != paragraph:
+            paragraph, focus = a.sentence.paragraph, (drafts[0] if drafts else None)
+        placed = False
+        for group in _split(a.groups):
+            draft = _place(group, a, drafts, focus, published, doc_actor)
+            if draft is not None:
+                draft.analyses.append((a, group))
+                focus, placed = draft, True
+        if not placed and focus is not None and a.about_launch and not a.excluded:
+            target = _dated_target(a, drafts, published) or focus
+            target.analyses.append((a, None))
+    return drafts
+
+
+def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, published, doc_actor) -> Draft | None:
+    actor = group.actor or _system_country(group) or (focus.actor if focus else None) or doc_actor
+    if actor is None:
+        return None
+    anchor = focus.date if focus else (drafts[0].date if drafts else None)
+    when = datemod.resolve(group.date, published, anchor) if group.date else None
+    if group.date is not None and when is not None:
+        same = [d for d in drafts if d.actor == actor and (d.date == when or (d.date is None and d is focus))]
+        if same:
+            if same[0].date is None:
+                same[0].date, same[0].date_mark = when, _date_mark(group)
+            return same[0]
+        return _new(drafts, actor, when, _date_mark(group))
+    if focus is not None and focus.actor == actor:
+        return focus
+    previous = [d for d in drafts if d.actor == actor]
+    if previous:
+        return previous[-1]
+    return _new(drafts, actor, None, _date_mark(group) if group.date else None)
+
+
+def _new(drafts, actor, when, mark) -> Draft:
+    draft = Draft(actor, when, mark, len(drafts))
+    drafts.append(draft)
+    return draft
+
+
+def _date_mark(group: Group) -> Mark | None:
+    d = group.date
+    return Mark(d.start, d.end, d.text) if d else None
+
+
+def _dated_target(a: Analysis, drafts: list[Draft], published) -> Draft | None:
+    for d in a.dates:
+        when = datemod.resolve(d, published, drafts[0].date if drafts else None)
+        match = [x for x in drafts if when and x.date == when]
+        if match:
+            return match[0]
+    return None
+
+
+def _system_country(group: Group) -> str | None:
+    return group.systems[0].value.country if group.systems else None
+
+
+def _split(groups: list[Group]) -> list[Group]:
+    """One group naming classes that cannot be one launch becomes one group per class."""
+    out = []
+    for g in groups:
+        kinds = {c.value for c in g.classes}
+        if not any(kinds & a and kinds & b for a, b in _SPLIT_APART) or len(g.classes) < 2:
+            out.append(g)
+            continue
+        for c in g.classes:
+            if c.value == "ballistic" and len(kinds) > 2:
+                continue
+            counts = [n for n in g.counts if n.start <= c.start <= n.end + 3]
+            out.append(Group(g.actor, g.actor_mark, g.triggers, g.date, [c], [s for s in g.systems if s.value.weapon_class == c.value], counts))
+    return out
+
+
+# ---- choosing field values ------------------------------------------------
+
+def to_event(draft: Draft, text: str, is_primary: bool) -> Event:
+    values: dict = {"actor": draft.actor, "date": draft.date, "is_primary": is_primary}
+    evidence: dict[str, list[Evidence]] = {}
+
+    def put(name, value, mark: Mark | None, analysis: Analysis | None = None, hedge=None):
+        values[name] = value
+        if mark is not None:
+            source = _sources_of(analysis, draft.actor)[:1] if analysis else []
+            evidence[name] = [Evidence(mark.start, mark.end, text[mark.start:mark.end], source[0] if source else None, hedge or (analysis.hedge if analysis else None))]
+
+    put("date_text", draft.date_mark.text if draft.date_mark else None, draft.date_mark)
+    cls, cls_mark, cls_a = _weapon_class(draft)
+    put("weapon_class", cls, cls_mark, cls_a)
+    name = _first_system(draft)
+    put("weapon_name", name[0].text if name else None, name[0] if name else None, name[1] if name else None)
+    count = _count(draft)
+    put("count", count[0] if count else None, count[1] if count else None, count[2] if count else None)
+    for fld in ("distance_km", "apogee_km", "flight_time_s"):
+        q = _quantity(draft, fld)
+        put(fld, q[0].value if q else None, Mark(q[0].start, q[0].end, q[0].text) if q else None, q[1] if q else None, q[0].hedge if q else None)
+    out = _single(draft, "outcomes")
+    put("outcome", out[0].value if out else None, out[0] if out else None, out[1] if out else None)
+    plat = _platform(draft)
+    put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
+    values["launch_location"] = values["landing"] = None
+    values["reported_by"], evidence["reported_by"] = _reported_by(draft, text)
+    return Event(values, evidence)
+
+
+def _weapon_class(draft: Draft):
+    votes: dict[str, float] = {}
+    marks: dict[str, tuple[Mark, Analysis]] = {}
+    for a, g in draft.analyses:
+        if g is not None:
+            found = [(c, c.value, 2.0) for c in g.classes] + [(s, s.value.weapon_class, 1.0) for s in g.systems if s.value.country == draft.actor]
+        elif a.names_class:
+            found = [(c, c.value, 1.0) for c in a.classes]
+        else:
+            found = []
+        for mark, cls, weight in found:
+            votes[cls] = votes.get(cls, 0) + weight
+            marks.setdefault(cls, (mark, a))
+    if not votes:
+        return "unknown", None, None
+    best = max(votes, key=lambda c: (_SPECIFICITY[c] >= 3, votes[c], _SPECIFICITY[c]))
+    if best == "ballistic":
+        specific = [c for c in votes if c in BALLISTIC_KINDS and c != "ballistic"]
+        best = specific[0] if specific else best
+    mark, a = marks[best]
+    return best, mark, a
+
+
+def _first_system(draft: Draft):
+    for a, g in draft.mentions():
+        for s in g.systems:
+            if s.value.country == draft.actor:
+                return s, a
+    return None
+
+
+def _count(draft: Draft):
+    for a, g in draft.mentions():
+        for c in g.counts:
+            return c.value, Mark(c.start, c.end, c.text), a
+    for a, g in draft.mentions():
+        import re
+        from launchwatch.extract.quantities import SINGULAR
+        m = SINGULAR.search(a.sentence.text)
+        if m and (g.classes or g.systems):
+            off = a.sentence.start
+            return 1, Mark(m.start() + off, m.end() + off, m.group(0)), a
+    return None
+
+
+def _quantity(draft: Draft, fld: str):
+    for a, g in draft.analyses:
+        found = [q for q in (a.lengths if fld != "flight_time_s" else a.durations) if q.field == fld]
+        if found:
+            return max(found, key=lambda q: q.value), a
+    return None
+
+
+def _single(draft: Draft, attr: str):
+    found = [(m, a) for a, g in draft.analyses for m in getattr(a, attr)]
+    values = {m.value for m, _ in found}
+    if attr == "outcomes" and values == {"success", "failure"}:
+        found = [(m, a) for m, a in found if m.value == "failure"]
+        values = {"failure"}
+    return found[0] if len(values) == 1 else None
+
+
+def _platform(draft: Draft):
+    """Majority of the sentences that name one platform; a sentence naming several is no vote."""
+    votes: dict[str, list] = {}
+    for a, g in draft.analyses:
+        kinds = {m.value for m in a.platforms}
+        if len(kinds) == 1:
+            votes.setdefault(kinds.pop(), []).append((a.platforms[0], a))
+    if not votes:
+        return None
+    ranked = sorted(votes.values(), key=len, reverse=True)
+    if len(ranked) > 1 and len(ranked[0]) == len(ranked[1]):
+        return None
+    return ranked[0][0]
+
+
+def _sources_of(a: Analysis, actor: str) -> list[str]:
+    labels = []
+    for s in a.sources:
+        label = s.value
+        if isinstance(label, tuple):
+            label = state_media_label(label[1] or actor)
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def _reported_by(draft: Draft, text: str):
+    labels, evidence = [], []
+    for a, g in draft.analyses:
+        for s in a.sources:
+            label = s.value
+            if isinstance(label, tuple):
+                label = state_media_label(label[1] or draft.actor)
+            if label and label not in labels:
+                labels.append(label)
+                evidence.append(Evidence(s.start, s.end, text[s.start:s.end], label, a.hedge))
+    return labels, evidence
+
+
+def primary_flags(drafts: list[Draft]) -> list[bool]:
+    if not drafts:
+        return []
+    lead = drafts[0].date
+    flags = []
+    for i, d in enumerate(drafts):
+        if i == 0 or d.date is None and lead is None:
+            flags.append(True)
+        elif d.date and lead and _within_a_day(d.date, lead):
+            flags.append(True)
+        else:
+            flags.append(False)
+    return flags
+
+
+def _within_a_day(a: str, b: str) -> bool:
+    if len(a) != 10 or len(b) != 10:
+        return a == b
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= 1

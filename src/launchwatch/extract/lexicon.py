@@ -1,0 +1,87 @@
+"""Regular expressions compiled once per Knowledge: systems, actors, agencies, terms."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Class phrases named by the text, most specific first. Values are weapon classes.
+CLASS_PHRASES: list[tuple[str, str]] = [
+    (r"submarine[- ]launched\s+ballistic\s+missiles?|SLBMs?|sub-launched\s+(?:ballistic\s+)?missiles?", "slbm"),
+    (r"intercontinental[- ](?:range\s+)?ballistic\s+missiles?|intercontinental[- ]range\s+missiles?|ICBMs?", "icbm"),
+    (r"intermediate[- ]range\s+(?:ballistic\s+)?missiles?|IRBMs?", "irbm"),
+    (r"medium[- ]range\s+(?:ballistic\s+)?missiles?|MRBMs?|medium-range\s+Rodongs?", "mrbm"),
+    (r"short[- ]range\s+(?:ballistic\s+)?missiles?|SRBMs?|close[- ]range\s+ballistic\s+missiles?|tactical\s+ballistic\s+missiles?|short-range\s+Scuds?", "srbm"),
+    (r"(?:anti-ship\s+|land-attack\s+|strategic\s+|long-range\s+)?cruise\s+missiles?", "cruise"),
+    (r"hypersonic\s+(?:glide\s+vehicles?|missiles?|weapons?|warheads?)|hypersonic", "hypersonic"),
+    (r"(?:space\s+launch\s+vehicles?|satellite\s+launch(?:es|ers?)?|carrier\s+rockets?|(?:reconnaissance|spy|military|observation|weather)?\s*satellites?|space\s+rockets?|rocket\s+carrying\s+a\s+satellite|orbital\s+launch)", "space_launch"),
+    (r"(?:multiple[- ]rocket\s+launchers?|artillery\s+rockets?|rocket\s+artillery|\d{3}\s*mm\s+(?:and\s+\d{3}\s*mm\s+)?(?:guided\s+)?rockets?|rocket\s+launchers?|barrage\s+of\s+rockets)", "rocket_artillery"),
+    (r"ballistic\s+missiles?|ballistic", "ballistic"),
+]
+# Words for the weapon itself (class unknown unless something else says more).
+WEAPON_WORDS = r"missiles?|rockets?|projectiles?|warheads?|weapons?|ICBMs?|SRBMs?|IRBMs?|SLBMs?"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    systems: re.Pattern
+    actors: re.Pattern
+    agencies: re.Pattern
+    sites: re.Pattern
+    classes: list[tuple[re.Pattern, str]]
+    triggers: re.Pattern
+    weapon: re.Pattern
+    modal: re.Pattern
+    negation: re.Pattern
+    excluded: re.Pattern
+    reporting: re.Pattern
+    success: re.Pattern
+    failure: re.Pattern
+    platforms: list[tuple[re.Pattern, str]]
+    hedges: re.Pattern
+    generic_sources: list[tuple[re.Pattern, str]]
+
+
+def build(knowledge) -> Lexicon:
+    return knowledge._cached("extract.lexicon", lambda: _build(knowledge))
+
+
+def _alternation(names, flags=0) -> re.Pattern:
+    names = sorted({n for n in names if n}, key=len, reverse=True)
+    body = "|".join(re.escape(n).replace(r"\-", r"[- ]?").replace(r"\ ", r"[- ]") for n in names)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-]*\w)", flags) if body else re.compile(r"(?!x)x")
+
+
+def _terms(knowledge, table: str, key: str) -> list[str]:
+    return list(knowledge.terms.get(table, {}).get(key, []))
+
+
+def _words(knowledge, table: str, key: str, flags=re.IGNORECASE) -> re.Pattern:
+    words = _terms(knowledge, table, key)
+    return re.compile("|".join(f"(?:{w})" for w in words) or r"(?!x)x", flags)
+
+
+def _build(knowledge) -> Lexicon:
+    system_names = [n for s in knowledge.systems for n in (s.name, *s.aliases)]
+    actor_names = [n for a in knowledge.actors for n in a.names]
+    agency_names = [n for a in knowledge.agencies for n in (a.label, *a.aliases)]
+    site_names = [n for s in knowledge.sites for n in (s.name, *s.aliases)]
+    platforms = [(re.compile(rx, re.IGNORECASE), name) for name, rxs in knowledge.terms.get("platform", {}).items() for rx in rxs]
+    sources = [(re.compile(rx), label) for label, rxs in knowledge.terms.get("sources", {}).items() for rx in rxs]
+    return Lexicon(
+        systems=_alternation(system_names),
+        actors=_alternation(actor_names),
+        agencies=_alternation(agency_names),
+        sites=_alternation(site_names),
+        classes=[(re.compile(rf"(?<![\w-])(?:{rx})(?![\w-])", re.IGNORECASE if "SLBM" not in rx else 0), c) for rx, c in CLASS_PHRASES],
+        triggers=_words(knowledge, "launch", "triggers"),
+        weapon=re.compile(rf"\b(?:{WEAPON_WORDS})\b", re.IGNORECASE),
+        modal=_words(knowledge, "launch", "modal"),
+        negation=_words(knowledge, "launch", "negation"),
+        excluded=_words(knowledge, "launch", "excluded"),
+        reporting=_words(knowledge, "launch", "reporting"),
+        success=_words(knowledge, "outcome", "success"),
+        failure=_words(knowledge, "outcome", "failure"),
+        platforms=platforms,
+        hedges=_words(knowledge, "attribution", "hedges"),
+        generic_sources=sources,
+    )

@@ -1,0 +1,145 @@
+"""Distances, altitudes, flight times and missile counts stated in a sentence."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from launchwatch.extract.dates import NUMBER_WORDS
+
+KM_PER_UNIT = {"km": 1.0, "kilometre": 1.0, "kilometer": 1.0, "mile": 1.609, "nautical mile": 1.852, "nm": 1.852, "m": 0.001, "metre": 0.001, "meter": 0.001}
+SECONDS_PER_UNIT = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600}
+
+_HEDGE = r"(?:(?P<hedge>about|around|some|roughly|approximately|nearly|almost|up\s+to|more\s+than|over|at\s+least|an\s+estimated|well\s+above|just\s+over|just\s+under|less\s+than|under)\s+)?"
+_NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_LENGTH_UNIT = r"(?P<unit>nautical\s+miles?|kilomet(?:re|er)s?|km|miles?|metres|meters|nm)\b"
+_TIME_UNIT = r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
+
+LENGTH = re.compile(_HEDGE + _NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT, re.IGNORECASE)
+DURATION = re.compile(_HEDGE + _NUMBER + r"\s*-?\s*" + _TIME_UNIT, re.IGNORECASE)
+
+# Words just before/after a length that make it an altitude.
+_ALTITUDE_CUE = re.compile(r"(altitude|apogee|height|high\b|peak|ceiling|orbit|soar|climb|rose|rising|lofted|elevation)", re.IGNORECASE)
+# Words that make a length a distance flown or to the target.
+_DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea)", re.IGNORECASE)
+# A length followed by these is a place locator, not a flight ("150 km west of").
+_LOCATOR_AFTER = re.compile(r"^\s*(?:\(\s*[\d,.]+\s*\w+\s*\)\s*)?(?:north|south|east|west|northeast|northwest|southeast|southwest|off|from|short\s+of|inside|outside|beyond|of\b|offshore|wide|in\s+diameter|long\b|-long|away\s+from)", re.IGNORECASE)
+# A length preceded by these is a capability, not a flight ("a range of 2,200 km").
+_CAPABILITY_BEFORE = re.compile(r"(range\s+of|ranges?\s+(?:up\s+to|between)|capable\s+of|could\s+reach|can\s+reach|able\s+to|range\s+is|ranged?|radius|within|as\s+far\s+as|put\s+all\s+of|maximum\s+range|distance\s+of\s+up\s+to|would\s+be\s+able|could\s+(?:fly|travel|hit|strike)|have\s+a\s+range|has\s+a\s+range|reach(?:es)?\s+up\s+to|\bmm\b)\s*(?:of\s+)?(?:about\s+|some\s+|up\s+to\s+|around\s+)?$", re.IGNORECASE)
+# Durations that are not flight times ("two minutes later", "for 20 minutes before").
+_TIME_NOT_FLIGHT = re.compile(r"^\s*(?:later|earlier|before|after\s+(?:the|it|that)|ago|of\s+warning|warning|delay|long\s+(?:meeting|call|speech))", re.IGNORECASE)
+_FLIGHT_TIME_CUE = re.compile(r"(fl[eo]w|flight|flying|airborne|in\s+the\s+air|after\s+(?:launch|lift-?off|take-?off)|into\s+(?:its\s+)?flight|seconds?\s+after|for\s+(?:about\s+|some\s+|more\s+than\s+|around\s+)?$|lasted|duration|exploded|broke|failed|burn)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    field: str          # "distance_km" | "apogee_km" | "flight_time_s"
+    value: float
+    start: int
+    end: int
+    text: str
+    hedge: str | None
+
+
+def parse_number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
+    """Distances flown and apogees; locators, capabilities and diameters are skipped."""
+    out = []
+    for m in LENGTH.finditer(sentence):
+        unit = _unit_key(m.group("unit"))
+        value = parse_number(m.group("num")) * KM_PER_UNIT[unit]
+        before, after = sentence[max(0, m.start() - 60):m.start()], sentence[m.end():m.end() + 40]
+        if _LOCATOR_AFTER.match(after) or _CAPABILITY_BEFORE.search(before) or _in_brackets(sentence, m):
+            continue
+        field = _length_field(before, after, m.group("hedge"))
+        if field:
+            out.append(Quantity(field, round(value, 1), m.start() + offset, m.end() + offset, m.group(0), _hedge(m)))
+    return out
+
+
+def durations(sentence: str, offset: int = 0) -> list[Quantity]:
+    out = []
+    for m in DURATION.finditer(sentence):
+        before, after = sentence[max(0, m.start() - 50):m.start()], sentence[m.end():m.end() + 40]
+        if _TIME_NOT_FLIGHT.match(after) or not (_FLIGHT_TIME_CUE.search(before) or _FLIGHT_TIME_CUE.match(after.strip())):
+            continue
+        if re.search(r"(?:within|in\s+less\s+than|every|per|each)\s*$", before, re.IGNORECASE):
+            continue
+        unit = _unit_key(m.group("unit"), SECONDS_PER_UNIT)
+        value = parse_number(m.group("num")) * SECONDS_PER_UNIT[unit]
+        out.append(Quantity("flight_time_s", value, m.start() + offset, m.end() + offset, m.group(0), _hedge(m)))
+    return out
+
+
+def _length_field(before: str, after: str, hedge: str | None) -> str | None:
+    near_before, near_after = before[-35:], after[:30]
+    if _ALTITUDE_CUE.search(near_before) or re.match(r"^\s*(?:high|in\s+altitude|into\s+space|altitude|up\b)", near_after, re.IGNORECASE):
+        return "apogee_km"
+    if hedge and hedge.lower().replace(" ", "") in ("lessthan", "under"):
+        return None
+    if _DISTANCE_CUE.search(near_before) or re.match(r"^\s*(?:away|downrange|before\s+(?:landing|falling|splashing|crashing|plunging)|and\s+(?:landed|fell|splashed|crashed))", near_after, re.IGNORECASE):
+        return "distance_km"
+    return None
+
+
+def _in_brackets(sentence: str, m: re.Match) -> bool:
+    """'1,000 kilometers (621 miles)': the bracketed conversion repeats the first figure."""
+    return sentence[:m.start()].rstrip().endswith("(") or (m.start() > 0 and sentence[m.start() - 1] == "(")
+
+
+def _unit_key(unit: str, table=KM_PER_UNIT) -> str:
+    unit = re.sub(r"\s+", " ", unit.lower())
+    if unit.startswith("nautical"):
+        return "nautical mile"
+    if unit.startswith("kilomet"):
+        return "km"
+    for key in sorted(table, key=len, reverse=True):
+        if unit.startswith(key):
+            return key
+    return unit.rstrip("s")
+
+
+def _hedge(m: re.Match) -> str | None:
+    hedge = m.group("hedge")
+    return re.sub(r"\s+", " ", hedge.lower()) if hedge else None
+
+
+# ---- counts ---------------------------------------------------------------
+
+_COUNT_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an")), key=len, reverse=True))
+_MISSILE_NOUN = r"(?:[\w-]+\s+){0,5}?(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|ATACMS|weapons?|shells?|launches)\b"
+COUNT = re.compile(
+    r"\b(?P<lead>at\s+least\s+|as\s+many\s+as\s+|about\s+|around\s+|some\s+|more\s+than\s+|a\s+(?:barrage|salvo|volley|total)\s+of\s+|a\s+pair\s+of\s+|another\s+|up\s+to\s+)?"
+    r"(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?:(?<=\w)(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
+    re.IGNORECASE,
+)
+SINGULAR = re.compile(r"\b(?:a|an|one|another|single)\s+(?:[\w-]+\s+){0,5}?(?:missile|rocket|ICBM|SRBM|IRBM|MRBM|SLBM)\b(?!s)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    start: int
+    end: int
+    text: str
+    hedge: str | None
+
+
+def counts(sentence: str, offset: int = 0) -> list[Count]:
+    out = []
+    for m in COUNT.finditer(sentence):
+        n = m.group("n").lower().replace(",", "")
+        value = int(n) if n.isdigit() else NUMBER_WORDS.get(n)
+        lead = (m.group("lead") or "").strip().lower() or None
+        if value is None or value > 5000 or lead == "up to":
+            continue
+        if re.match(r"\d{4}$", n) and 1900 < value < 2100:
+            continue
+        if m.group("bare") is not None and not (lead or "").startswith("a "):
+            continue
+        if re.search(r"(?:mm|millimet)", m.group("noun") or "", re.IGNORECASE) or lead == "another":
+            continue
+        out.append(Count(value, m.start() + offset, m.end() + offset, m.group(0), lead))
+    return out
