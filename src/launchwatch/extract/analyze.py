@@ -17,6 +17,8 @@ _LOCATIVE = re.compile(r"\b(?:over|into|toward|towards|near|off|at|against|on|to
 _BY_ACTOR = re.compile(r"^\s*(?:\w+\s+){0,2}by\s+(?:the\s+)?$", re.IGNORECASE)
 # "the weapon the North first tested in 2019" describes a system's debut, not a launch report.
 _WEAPON_HISTORY = re.compile(r"\b(?:which|that|weapon|system|missile|design)\s+(?:\w+\s+){0,2}first\s+$", re.IGNORECASE)
+_GENERIC_PLURAL = re.compile(r"(?:launches|tests|flights|firings)$", re.IGNORECASE)
+_SPECIFIC_DET = re.compile(r"(?:\b(?:the|these|those|its|their|both|two|three|four|five|six|several|latest|recent|weekend)\b|['’]s)\s+(?:[\w-]+\s+){0,4}$", re.IGNORECASE)
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
@@ -116,8 +118,34 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
             continue
         if _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before):
             continue
+        if _dates_a_statement(analysis, d) or _DATELINE.match(text[:d.start - off]):
+            continue
         out.append(d)
     return out
+
+
+_REPORTED = re.compile(r"\b(?:said|says|reported|announced|told|confirmed|claimed|disclosed|revealed|acknowledged)\b")
+
+
+def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:
+    """'On Friday, however, the JCS said ... flew 600 km': the date is the statement's."""
+    text, off = analysis.sentence.text, analysis.sentence.start
+    later = [g.start for g in analysis.groups if g.start > d.end] or [m.start() + off for m in _TRIGGER_VERBS.finditer(text) if m.start() + off > d.end]
+    if not later:
+        return False
+    between = text[d.end - off:min(later) - off]
+    return bool(_REPORTED.search(between)) and not re.search(r"\b(?:that|when|as)\b", between[:8])
+
+
+# "VANDENBERG SPACE FORCE BASE, Calif., Nov. 2 -": the dateline dates the story.
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,}(?:,\s*[A-Z][\w.]*\.?)*,\s*$")
+# Preference among a sentence's dates: calendar dates, then weekdays, then vaguer ones.
+DATE_RANK = {"month_day": 0, "day_month": 0, "month_year": 1, "window": 1, "weekday": 2, "today": 3, "yesterday": 3,
+             "two_days": 3, "month_only": 4, "month_last_year": 4, "year": 5, "years_ago": 5, "days_ago": 3,
+             "same_day": 6, "day_before": 6, "day_after": 6, "days_offset": 6, "last_week": 7, "last_month": 7,
+             "this_month": 8, "weekend": 7}
+_TRIGGER_VERBS = re.compile(r"\b(?:fired|launched|test-fired|flew|landed|exploded|tested)\b")
+_ABSOLUTE = ("month_day", "day_month", "month_year", "window", "year", "month_only", "month_last_year")
 
 
 def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> list[Group]:
@@ -131,8 +159,7 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
             groups.append(Group(actor.value if actor else None, actor, [trig]))
     if not groups:
         return groups
-    _conjoined_actors(groups, analysis, text, off)
-    for d in launch_dates(analysis):
+    for d in sorted(launch_dates(analysis), key=lambda d: DATE_RANK.get(d.kind, 9)):
         target = groups[-1] if d.kind in ("same_day", "days_offset") and "later" not in d.text.lower() else _nearest(groups, d.start)
         target.date = target.date or d
     for c in analysis.classes:
@@ -141,6 +168,7 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
         _nearest(groups, s.start).systems.append(s)
     for c in analysis.counts:
         _nearest(groups, c.start).counts.append(c)
+    _conjoined_actors(groups, analysis, text, off)
     return groups
 
 
@@ -155,17 +183,26 @@ def _conjoined_actors(groups: list[Group], analysis: Analysis, text: str, off: i
             continue
         other = next((a for a in analysis.actors if a.end - off <= g.actor_mark.start - off and a.value != g.actor and a.start - off >= m.start(1)), None)
         if other and not any(x.actor == other.value for x in groups):
-            groups.append(Group(other.value, other, list(g.triggers)))
+            groups.append(Group(other.value, other, list(g.triggers), g.date, list(g.classes), list(g.systems), list(g.counts)))
 
 
 def _nearest(groups: list[Group], pos: int) -> Group:
     before = [g for g in groups if g.start <= pos]
-    return before[-1] if before else groups[0]
+    return max(before, key=lambda g: g.start) if before else min(groups, key=lambda g: g.start)
+
+
+# "South Korea's military said the North fired": the actor speaks about another's launch.
+_SPEAKER = re.compile(r"^(?:['’]s)?\s*(?:[\w-]+\s+){0,4}?(?:said|says|reported|announced|told|confirmed|believes|assessed|detected|added)\b(?!.*\b(?:it|they)\b)", re.IGNORECASE | re.DOTALL)
+_OTHER_SUBJECT = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+(?:[\w-]+\s+){0,3}(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?|weapons?)\b", re.IGNORECASE)
 
 
 def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int) -> Mark | None:
-    subjects = [a for a in actors if a.end <= trig.start and not _LOCATIVE.search(text[:a.start - off])]
+    subjects = [a for a in actors if a.end <= trig.start and not _LOCATIVE.search(text[:a.start - off])
+                and not _SPEAKER.match(text[a.end - off:trig.start - off])]
     if subjects:
+        between = text[subjects[-1].end - off:trig.start - off]
+        if _OTHER_SUBJECT.search(between) and not re.match(r"^['’]s\b|^n\b", between):
+            return None
         return subjects[-1]
     after = [a for a in actors if a.start >= trig.end and _BY_ACTOR.match(text[trig.end - off:a.start - off])]
     return after[0] if after else None
@@ -176,6 +213,8 @@ def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
     for m in lex.triggers.finditer(text):
         before = text[max(0, m.start() - 70):m.start()]
         if before.endswith("-"):  # "rail-fired", "air-launched": an adjective, not a report
+            continue
+        if _GENERIC_PLURAL.match(m.group(0)) and not _SPECIFIC_DET.search(before):
             continue
         if lex.modal.search(before) or lex.negation.search(before) or _WEAPON_HISTORY.search(before):
             continue

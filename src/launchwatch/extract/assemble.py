@@ -7,6 +7,7 @@ their paragraph. Every chosen value keeps the span that states it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,23 +45,41 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         if a.sentence.paragraph != paragraph:
             paragraph, focus = a.sentence.paragraph, (drafts[0] if drafts else None)
         placed = False
-        for group in _split(a.groups):
-            draft = _place(group, a, drafts, focus, published, doc_actor)
+        groups = sorted(_split(a.groups), key=lambda g: g.date is not None and g.date.kind in datemod.RELATIVE_TO_EVENT)
+        sentence_dates: list[str] = []
+        for group in groups:
+            draft = _place(group, a, drafts, focus, published, doc_actor, sentence_dates)
             if draft is not None:
                 draft.analyses.append((a, group))
                 focus, placed = draft, True
         if not placed and focus is not None and a.about_launch and not a.excluded:
             target = _dated_target(a, drafts, published) or focus
             target.analyses.append((a, None))
+    _fallback_dates(drafts, published)
     return drafts
 
 
-def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, published, doc_actor) -> Draft | None:
+def _fallback_dates(drafts: list[Draft], published) -> None:
+    """An undated launch reported 'on Wednesday' by its source took place then, as far as the text says."""
+    for d in drafts:
+        if d.date is not None:
+            continue
+        for a, g in d.mentions():
+            said = [x for x in a.dates if x.kind in ("weekday", "today", "month_day")]
+            when = datemod.resolve(said[0], published) if said else None
+            if when and not any(o.actor == d.actor and o.date == when for o in drafts):
+                d.date, d.date_mark = when, Mark(said[0].start, said[0].end, said[0].text)
+                break
+
+
+def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, published, doc_actor, sentence_dates) -> Draft | None:
     actor = group.actor or _system_country(group) or (focus.actor if focus else None) or doc_actor
     if actor is None:
         return None
-    anchor = focus.date if focus else (drafts[0].date if drafts else None)
+    anchor = next(iter(sentence_dates), None) or (focus.date if focus else (drafts[0].date if drafts else None))
     when = datemod.resolve(group.date, published, anchor) if group.date else None
+    if when and group.date.kind not in datemod.RELATIVE_TO_EVENT:
+        sentence_dates.append(when)
     if group.date is not None and when is not None:
         same = [d for d in drafts if d.actor == actor and (d.date == when or (d.date is None and d is focus))]
         if same:
@@ -179,17 +198,31 @@ def _first_system(draft: Draft):
 
 
 def _count(draft: Draft):
+    """A stated number; else one when the launch is told of in the singular ('a missile')."""
     for a, g in draft.mentions():
         for c in g.counts:
             return c.value, Mark(c.start, c.end, c.text), a
     for a, g in draft.mentions():
-        import re
-        from launchwatch.extract.quantities import SINGULAR
-        m = SINGULAR.search(a.sentence.text)
-        if m and (g.classes or g.systems):
-            off = a.sentence.start
-            return 1, Mark(m.start() + off, m.end() + off, m.group(0)), a
+        nouns = g.systems + g.classes + _weapon_nouns(a)
+        if not nouns:
+            continue
+        first = min(nouns, key=lambda m: abs(m.start - g.start))
+        if _plural(first.text):
+            return None
+        return 1, first, a
     return None
+
+
+def _weapon_nouns(a: Analysis) -> list[Mark]:
+    off = a.sentence.start
+    return [Mark(m.start() + off, m.end() + off, m.group(0)) for m in _WEAPON_NOUN.finditer(a.sentence.text)]
+
+
+_WEAPON_NOUN = re.compile(r"\b(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?)\b", re.IGNORECASE)
+
+
+def _plural(text: str) -> bool:
+    return bool(re.search(r"(?:s|S)$", text.strip())) and not text.strip().endswith(("ss", "ATACMS"))
 
 
 def _quantity(draft: Draft, fld: str):

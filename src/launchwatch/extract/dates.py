@@ -185,9 +185,10 @@ def _relative_to_anchor(expr: DateExpr, anchor: str | None) -> str | None:
         return (base - timedelta(days=1)).isoformat()
     if expr.kind == "day_after":
         return (base + timedelta(days=1)).isoformat()
-    # "X came eight days after <this launch>": this launch is N days before X.
+    # "X came eight days after <this launch>": this launch is N days before X;
+    # "five days later, <this launch>": N days after the launch in focus.
     n = number(expr.group("n")) or 0
-    sign = -1 if expr.group("dir").lower() in ("after", "later") else 1
+    sign = {"after": -1, "later": 1, "before": 1, "earlier": -1}[expr.group("dir").lower()]
     return (base + timedelta(days=sign * n)).isoformat()
 
 

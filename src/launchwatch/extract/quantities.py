@@ -112,7 +112,7 @@ _COUNT_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an"))
 _MISSILE_NOUN = r"(?:[\w-]+\s+){0,5}?(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|ATACMS|weapons?|shells?|launches)\b"
 COUNT = re.compile(
     r"\b(?P<lead>at\s+least\s+|as\s+many\s+as\s+|about\s+|around\s+|some\s+|more\s+than\s+|a\s+(?:barrage|salvo|volley|total)\s+of\s+|a\s+pair\s+of\s+|another\s+|up\s+to\s+)?"
-    r"(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?:(?<=\w)(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
+    r"(?<![-\w.])(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|decades?|km|kilomet|miles|percent|per\s+cent)\b)(?:(?<=\w)(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
     re.IGNORECASE,
 )
 SINGULAR = re.compile(r"\b(?:a|an|one|another|single)\s+(?:[\w-]+\s+){0,5}?(?:missile|rocket|ICBM|SRBM|IRBM|MRBM|SLBM)\b(?!s)", re.IGNORECASE)
