@@ -19,6 +19,8 @@ _BY_ACTOR = re.compile(r"^\s*(?:\w+\s+){0,2}by\s+(?:the\s+)?$", re.IGNORECASE)
 _WEAPON_HISTORY = re.compile(r"\b(?:which|that|weapon|system|missile|design)\s+(?:\w+\s+){0,2}first\s+$", re.IGNORECASE)
 _GENERIC_PLURAL = re.compile(r"(?:launches|tests|flights|firings)$", re.IGNORECASE)
 _SPECIFIC_DET = re.compile(r"(?:\b(?:the|these|those|its|their|both|two|three|four|five|six|several|latest|recent|weekend)\b|['’]s)\s+(?:[\w-]+\s+){0,4}$", re.IGNORECASE)
+# "after two failed attempts", "a string of failures": other launches' outcomes.
+_OTHER_FAILURES = re.compile(r"\b(?:failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempts|launches|tests|tries|flights)|failures|(?:previous|earlier|prior|past|two|three|several|repeated|string\s+of|series\s+of)\s+(?:\w+\s+)?(?:failed|failures?))\b", re.IGNORECASE)
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
@@ -120,6 +122,10 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
             continue
         if _dates_a_statement(analysis, d) or _DATELINE.match(text[:d.start - off]):
             continue
+        if d.kind in ("same_day", "days_offset", "day_before", "day_after") and _relative_to_other_news(text, d.end - off):
+            continue
+        if _OTHER_OCCASION.search(before):
+            continue
         out.append(d)
     return out
 
@@ -144,6 +150,19 @@ DATE_RANK = {"month_day": 0, "day_month": 0, "month_year": 1, "window": 1, "week
              "two_days": 3, "month_only": 4, "month_last_year": 4, "year": 5, "years_ago": 5, "days_ago": 3,
              "same_day": 6, "day_before": 6, "day_after": 6, "days_offset": 6, "last_week": 7, "last_month": 7,
              "this_month": 8, "weekend": 7}
+# "an election on April 10": a date of some other occasion.
+_OTHER_OCCASION = re.compile(r"\b(?:election|elections|summit|meeting|talks|visit|anniversary|holiday|ceremony|congress|plenum|session|conference|birthday|inauguration|deadline|vote|speech|parade|trip|funeral|hearing)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage)\b", re.IGNORECASE)
+
+
+def _relative_to_other_news(text: str, end: int) -> bool:
+    """'two days after Seoul announced ...' places nothing; 'hours after the launch' does."""
+    tail = text[end:end + 45]
+    if not re.match(r"\s*(?:after|before|of)?\s*\w", tail) or re.match(r"\s*[,.;]", tail):
+        return False
+    return not _LAUNCH_WORD.search(tail)
+
+
 _TRIGGER_VERBS = re.compile(r"\b(?:fired|launched|test-fired|flew|landed|exploded|tested)\b")
 _ABSOLUTE = ("month_day", "day_month", "month_year", "window", "year", "month_only", "month_last_year")
 
@@ -267,6 +286,8 @@ def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
         for m in rx.finditer(text):
             before = text[max(0, m.start() - 40):m.start()]
             if re.search(r"\b(?:not|no|never|without|whether|if|could|would|may|might)\s+(?:\w+\s+){0,2}$", before, re.I):
+                continue
+            if value == "failure" and _OTHER_FAILURES.search(text[max(0, m.start() - 30):m.end() + 25]):
                 continue
             out.append(Mark(m.start() + off, m.end() + off, m.group(0), value))
     return sorted(out, key=lambda mk: mk.start)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from launchwatch.extract import dates as datemod
-from launchwatch.extract.analyze import Analysis, Group, Mark, state_media_label
+from launchwatch.extract.analyze import Analysis, Group, Mark, launch_dates, state_media_label
 from launchwatch.records import Event, Evidence
 
 BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm", "ballistic"}
@@ -56,6 +56,10 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
             target = _dated_target(a, drafts, published) or focus
             target.analyses.append((a, None))
     _fallback_dates(drafts, published)
+    if published is not None:
+        # Launches other than the lead are placed in time by the text; an undated
+        # one is a stray actor ("Japan said the missile ...").
+        drafts = [d for d in drafts if d.date is not None]
     return drafts
 
 
@@ -65,7 +69,7 @@ def _fallback_dates(drafts: list[Draft], published) -> None:
         if d.date is not None:
             continue
         for a, g in d.mentions():
-            said = [x for x in a.dates if x.kind in ("weekday", "today", "month_day")]
+            said = [x for x in a.dates if x.kind in ("weekday", "today", "month_day") and x not in launch_dates(a)]
             when = datemod.resolve(said[0], published) if said else None
             if when and not any(o.actor == d.actor and o.date == when for o in drafts):
                 d.date, d.date_mark = when, Mark(said[0].start, said[0].end, said[0].text)
@@ -157,7 +161,7 @@ def to_event(draft: Draft, text: str, is_primary: bool) -> Event:
     for fld in ("distance_km", "apogee_km", "flight_time_s"):
         q = _quantity(draft, fld)
         put(fld, q[0].value if q else None, Mark(q[0].start, q[0].end, q[0].text) if q else None, q[1] if q else None, q[0].hedge if q else None)
-    out = _single(draft, "outcomes")
+    out = _outcome(draft)
     put("outcome", out[0].value if out else None, out[0] if out else None, out[1] if out else None)
     plat = _platform(draft)
     put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
@@ -240,6 +244,15 @@ def _single(draft: Draft, attr: str):
         found = [(m, a) for m, a in found if m.value == "failure"]
         values = {"failure"}
     return found[0] if len(values) == 1 else None
+
+
+def _outcome(draft: Draft):
+    """The outcome stated where the launch is reported; else in the sentences about it."""
+    for want_mention in (True, False):
+        for a, g in draft.analyses:
+            if (g is not None) == want_mention and a.outcomes:
+                return a.outcomes[0], a
+    return None
 
 
 def _platform(draft: Draft):
