@@ -183,3 +183,9 @@ def test_boilerplate_hard_wrapped_text_is_rejoined():
 def test_boilerplate_normalises_spaces_and_typographic_quotes():
     (line,) = normalise("Japan\u2019s  defence\tministry said \u201cno damage\u201d\u00a0was reported.")
     assert line == 'Japan\'s defence ministry said "no damage" was reported.'
+
+
+def test_boilerplate_section_label_is_not_a_masthead():
+    cleaned = clean_text(page("WORLD NEWS | MIDDLE EAST", "Iran tests a missile", LEDE))
+    assert cleaned.publisher is None
+    assert cleaned.paragraphs == ["Iran tests a missile", LEDE]

@@ -213,6 +213,13 @@ NOT_AGENCIES = frozenset({"update", "updated", "corrected", "file", "photo", "vi
 MASTHEAD_SPLIT = re.compile(r"\s+(?:\||>|›|»|—|–|-)\s+|\s{2,}")
 BRACKETED = re.compile(r"^\[\s*(?P<inner>[^\]]+?)\s*\]")
 TAGLINE_MAX_WORDS = 10
+# Section names that look like an ALL-CAPS masthead but name no site.
+SECTION_WORDS = frozenset("""
+    world news latest breaking top home politics national international local asia asia-pacific pacific
+    europe africa americas middle east us uk business markets economy finance tech technology science
+    sport sports lifestyle culture opinion analysis commentary defence defense military security
+    region regional north south korea japan china video photos live briefly brief update updates
+    """.split())
 COPYRIGHT_NAME = re.compile(
     r"(?:©|\(c\)|copyright)\s*(?:\(c\)|©)?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][\w&'’ .-]{1,50}?)"
     r"(?:\s+(?:ltd|inc|llc|co|corp|media|group)\b\.?)?(?:[.,|]|\s+all rights|\s*$)", re.I)
@@ -422,6 +429,8 @@ def _masthead(line: str) -> str | None:
     letters = [c for c in first if c.isalpha()]
     name_words = [word for word in first.split() if sum(c.isalpha() for c in word) >= 2]
     if not letters or words(first) > MASTHEAD_MAX_WORDS or not name_words:
+        return None
+    if all(word.lower().strip("&,.") in SECTION_WORDS for word in name_words):
         return None
     if all(c.isupper() for c in letters) and (len(name_words) >= 2 or bracketed):
         return first.strip()
