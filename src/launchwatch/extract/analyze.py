@@ -76,7 +76,7 @@ class Analysis:
 
     @property
     def about_launch(self) -> bool:
-        return bool(self.groups) or bool(_ABOUT_LAUNCH.search(self.sentence.text))
+        return bool(self.groups or self.systems or self.classes or self.lengths or self.durations) or bool(_ABOUT_LAUNCH.search(self.sentence.text))
 
     @property
     def names_class(self) -> bool:
@@ -136,8 +136,9 @@ _REPORTED = re.compile(r"\b(?:said|says|reported|announced|told|confirmed|claime
 def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:
     """'On Friday, however, the JCS said ... flew 600 km': the date is the statement's."""
     text, off = analysis.sentence.text, analysis.sentence.start
-    later = [g.start for g in analysis.groups if g.start > d.end] or [m.start() + off for m in _TRIGGER_VERBS.finditer(text) if m.start() + off > d.end]
-    if not later:
+    verbs = [m.start() + off for m in _TRIGGER_VERBS.finditer(text)]
+    later = [v for v in verbs if v > d.end]
+    if not later or any(v < d.start for v in verbs):
         return False
     between = text[d.end - off:min(later) - off]
     return bool(_REPORTED.search(between)) and not re.search(r"\b(?:that|when|as)\b", between[:8])

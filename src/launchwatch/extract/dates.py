@@ -23,8 +23,8 @@ NUMBER_WORDS = {
     "thirty": 30, "forty": 40, "fifty": 50,
 }
 
-_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = r"(?P<month>january|february|april|june|july|august|september|october|november|december|Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_WEEKDAY = r"(?P<weekday>[Mm]onday|[Tt]uesday|[Ww]ednesday|[Tt]hursday|[Ff]riday|[Ss]aturday|[Ss]unday)"
 _PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
 _NUM = r"(?P<n>\d+|" + "|".join(w for w in NUMBER_WORDS if len(w) > 2) + ")"
 _TIME = r"(?:(?:at\s+)?(?:about\s+|around\s+)?\d{1,2}(?::\d{2}){0,2}\s*[ap]\.?m\.?\s+(?:\([^)]*\)\s+)?(?:on\s+)?)?"
@@ -38,6 +38,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("day_month", rf"\b(?:(?:on|On)\s+)?(?P<day>\d{{1,2}})\s+{_MONTH}(?:,?\s+{_YEAR})?\b"),
     ("month_year", rf"\b(?:(?:in|In|since|Since|of)\s+)?(?:late\s+|early\s+|mid-)?{_MONTH}\s+(?:of\s+)?{_YEAR}\b"),
     ("month_last_year", rf"\b(?:(?:in|In)\s+)?{_MONTH}\s+(?:of\s+)?last\s+year\b"),
+    ("month_this_year", rf"\b(?:(?:in|In)\s+)?{_MONTH}\s+(?:of\s+)?this\s+year\b"),
     ("month_only", rf"\b(?:in|In|since|Since|earlier in|Earlier in)\s+{_MONTH}(?![\w-])"),
     ("year", rf"\b(?:in|In|since|Since|of|during)\s+(?:late\s+|early\s+|mid-)?{_YEAR}\b(?![-,]\d|\s*(?:km|kilomet))"),
     ("years_ago", rf"\b{_NUM}\s+years?\s+ago\b"),
@@ -47,7 +48,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("last_month", r"\blast\s+month\b"),
     ("this_month", r"\b(?:earlier\s+)?this\s+month\b"),
     ("weekend", r"\b(?:over|at|during)\s+the\s+weekend\b"),
-    ("weekday", rf"\b(?:{_TIME})(?:(?:early|late|later)\s+(?:on\s+)?|(?:on|On|last|Last|since|Since|earlier\s+on|earlier)\s+)?{_WEEKDAY}(?:['’]s)?{_PART}(?:\s+local\s+time)?"),
+    ("weekday", rf"\b(?:{_TIME})(?:(?:[Ee]arly|[Ll]ate|[Ll]ater)\s+(?:on\s+)?|(?:on|On|last|Last|since|Since|earlier\s+on|earlier)\s+)?{_WEEKDAY}(?:['’]s)?{_PART}(?:\s+local\s+time)?"),
     ("today", r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight)\b"),
     ("yesterday", r"\byesterday\b"),
     ("same_day", r"\b(?:(?:hours|minutes)\s+(?:after|before|later|earlier)|within\s+(?:minutes|hours)|later\s+that\s+day|the\s+same\s+day|(?:the\s+)?rest\s+of\s+the\s+day|less\s+than\s+\w+\s+hours\s+after)\b"),
@@ -152,7 +153,7 @@ def _relative_to_published(expr: DateExpr, published: date, month: int | None) -
     if kind == "two_days":
         day = _last_weekday(published, WEEKDAYS[g("weekday").lower()], False)
         return day.strftime("%Y-%m")
-    if kind == "month_only":
+    if kind in ("month_only", "month_this_year"):
         year = published.year - (1 if month > published.month else 0)
         return f"{year:04d}-{month:02d}"
     if kind == "month_last_year":

@@ -75,13 +75,23 @@ def durations(sentence: str, offset: int = 0) -> list[Quantity]:
 
 def _length_field(before: str, after: str, hedge: str | None) -> str | None:
     near_before, near_after = before[-35:], after[:30]
-    if _ALTITUDE_CUE.search(near_before) or re.match(r"^\s*(?:high|in\s+altitude|into\s+space|altitude|up\b)", near_after, re.IGNORECASE):
+    altitude = _last_end(_ALTITUDE_CUE, near_before)
+    distance = _last_end(_DISTANCE_CUE, near_before)
+    if re.match(r"^\s*(?:high|in\s+altitude|into\s+space|altitude|up\b)", near_after, re.IGNORECASE):
+        return "apogee_km"
+    if altitude > distance:
         return "apogee_km"
     if hedge and hedge.lower().replace(" ", "") in ("lessthan", "under"):
         return None
-    if _DISTANCE_CUE.search(near_before) or re.match(r"^\s*(?:away|downrange|before\s+(?:landing|falling|splashing|crashing|plunging)|and\s+(?:landed|fell|splashed|crashed))", near_after, re.IGNORECASE):
+    if distance >= 0 or re.match(r"^\s*(?:away|downrange|before\s+(?:landing|falling|splashing|crashing|plunging|hitting|striking)|and\s+(?:landed|fell|splashed|crashed))", near_after, re.IGNORECASE):
         return "distance_km"
     return None
+
+
+def _last_end(rx: re.Pattern, text: str) -> int:
+    """End of the cue's last match in `text`, or -1: the nearer cue decides."""
+    ends = [m.end() for m in rx.finditer(text)]
+    return ends[-1] if ends else -1
 
 
 def _in_brackets(sentence: str, m: re.Match) -> bool:
