@@ -21,6 +21,8 @@ _GENERIC_PLURAL = re.compile(r"(?:launches|tests|flights|firings)$", re.IGNORECA
 _SPECIFIC_DET = re.compile(r"(?:\b(?:the|these|those|its|their|both|two|three|four|five|six|several|latest|recent|weekend)\b|['’]s)\s+(?:[\w-]+\s+){0,4}$", re.IGNORECASE)
 # "after two failed attempts", "a string of failures": other launches' outcomes.
 _OTHER_FAILURES = re.compile(r"\b(?:failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempts|launches|tests|tries|flights)|failures|(?:previous|earlier|prior|past|two|three|several|repeated|string\s+of|series\s+of)\s+(?:\w+\s+)?(?:failed|failures?))\b", re.IGNORECASE)
+# A dated list item: "Aug. 2 — Two more from Yonghung, flying about 220 km".
+_TIMELINE_ITEM = re.compile(r"^((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,\s*\d{4})?)\s*[—–:-]+\s*(?=.*\b(?:\d+\s*km|missiles?|projectiles?|rockets?|more|fired|launched)\b)")
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
@@ -94,6 +96,10 @@ def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     dates = [d for d in find_dates(text, off)]
     triggers = [] if excluded else _triggers(text, off, lex)
     has_weapon = bool(systems or classes or lex.weapon.search(text))
+    item = _TIMELINE_ITEM.match(text)
+    if item and not triggers and not excluded:
+        triggers = [Mark(off + item.end(1), off + item.end(), item.group(0)[item.end(1):])]
+        has_weapon = True
     launch_noun = any(re.match(r"launch|test|salvo|barrage|flight", t.text, re.I) for t in triggers)
     if not (has_weapon or (launch_noun and dates)):
         triggers = []
@@ -179,7 +185,10 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
             groups.append(Group(actor.value if actor else None, actor, [trig]))
     if not groups:
         return groups
-    for d in sorted(launch_dates(analysis), key=lambda d: DATE_RANK.get(d.kind, 9)):
+    dated = launch_dates(analysis)
+    coordinated = _coordinated_dates(dated, text, off)
+    dated = [d for d in dated if d not in coordinated[1:]]
+    for d in sorted(dated, key=lambda d: DATE_RANK.get(d.kind, 9)):
         target = groups[-1] if d.kind in ("same_day", "days_offset") and "later" not in d.text.lower() else _nearest(groups, d.start)
         target.date = target.date or d
     for c in analysis.classes:
@@ -189,7 +198,20 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
     for c in analysis.counts:
         _nearest(groups, c.start).counts.append(c)
     _conjoined_actors(groups, analysis, text, off)
+    for extra in coordinated[1:]:
+        g = next((g for g in groups if g.date is coordinated[0]), None)
+        if g:
+            groups.append(Group(g.actor, g.actor_mark, list(g.triggers), extra, list(g.classes), list(g.systems), list(g.counts)))
     return groups
+
+
+def _coordinated_dates(dated: list[DateExpr], text: str, off: int) -> list[DateExpr]:
+    """'launches in January 2019 and February 2020': two calendar dates joined by 'and' are two launches."""
+    calendar = [d for d in dated if d.kind in _ABSOLUTE]
+    for first, second in zip(calendar, calendar[1:]):
+        if re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", text[first.end - off:second.start - off]):
+            return [first, second]
+    return []
 
 
 def _conjoined_actors(groups: list[Group], analysis: Analysis, text: str, off: int) -> None:
