@@ -141,6 +141,8 @@ _REPORTED = re.compile(r"\b(?:said|says|reported|announced|told|confirmed|claime
 
 def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:
     """'On Friday, however, the JCS said ... flew 600 km': the date is the statement's."""
+    if d.kind not in ("weekday", "today", "yesterday", "month_day", "day_month"):
+        return False  # a vague period ("over the weekend") describes the activity, not a statement
     text, off = analysis.sentence.text, analysis.sentence.start
     verbs = [m.start() + off for m in _TRIGGER_VERBS.finditer(text)]
     later = [v for v in verbs if v > d.end]
@@ -234,7 +236,7 @@ def _nearest(groups: list[Group], pos: int) -> Group:
 
 
 # "South Korea's military said the North fired": the actor speaks about another's launch.
-_SPEAKER = re.compile(r"^(?:['’]s)?\s*(?:[\w-]+\s+){0,4}?(?:said|says|reported|announced|told|confirmed|believes|assessed|detected|added)\b(?!.*\b(?:it|they)\b)", re.IGNORECASE | re.DOTALL)
+_SPEAKER = re.compile(r"^(?:['’]s)?\s*(?:[\w-]+\s+){0,4}?(?:said|says|reported|announced|told|confirmed|believes|assessed|detected|added)\b(?!.*\b(?:it|they|its|their)\b)", re.IGNORECASE | re.DOTALL)
 _OTHER_SUBJECT = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+(?:[\w-]+\s+){0,3}(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?|weapons?)\b", re.IGNORECASE)
 
 

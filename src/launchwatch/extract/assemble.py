@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from launchwatch.extract import dates as datemod
+from launchwatch.extract import places
 from launchwatch.extract.analyze import Analysis, Group, Mark, launch_dates, state_media_label
 from launchwatch.records import Event, Evidence
 
@@ -165,7 +166,10 @@ def to_event(draft: Draft, text: str, is_primary: bool) -> Event:
     put("outcome", out[0].value if out else None, out[0] if out else None, out[1] if out else None)
     plat = _platform(draft)
     put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
-    values["launch_location"] = values["landing"] = None
+    site = places.launch_location(draft.mentions())
+    put("launch_location", site.text if site else None, site)
+    where = places.landing(draft.analyses)
+    put("landing", where.text if where else None, where)
     values["reported_by"], evidence["reported_by"] = _reported_by(draft, text)
     return Event(values, evidence)
 
