@@ -280,7 +280,8 @@ def _show_value(value: Any) -> str:
         return "-"
     if isinstance(value, list):
         return ", ".join(value) if value else "-"
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    from launchwatch.export import number
+    return str(value).lower() if isinstance(value, bool) else number(value)
 
 
 @cli.command(name="export")

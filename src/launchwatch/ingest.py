@@ -13,6 +13,7 @@ from launchwatch.errors import StoreError
 from launchwatch.knowledge import load_knowledge
 from launchwatch.pipeline import Result, process
 from launchwatch.settings import Settings
+from launchwatch.sources import read_sources
 
 
 @dataclass
@@ -33,11 +34,6 @@ class Summary:
         if self.read == 0 or len(self.failed) == self.read:
             return 2
         return 1 if self.failed else 0
-
-
-def read_sources(paths, *, manifest=None, published=None, settings=None):
-    from launchwatch.sources import read_sources as _read_sources
-    return _read_sources(paths, manifest=manifest, published=published, settings=settings)
 
 
 def process_all(paths: Iterable[str], *, settings: Settings, manifest: str | None = None,

@@ -170,9 +170,12 @@ class Store:
             return c.execute(query).scalar_one_or_none()
 
     def _add_failed(self, result) -> str:
-        with self.atomic() as conn:
-            if self._status(result.raw.doc_id, conn) is None:
-                conn.execute(insert(documents), [_document_row(result, "failed")])
+        try:
+            with self.atomic() as conn:
+                if self._status(result.raw.doc_id, conn) is None:
+                    conn.execute(insert(documents), [_document_row(result, "failed")])
+        except IntegrityError:
+            pass  # another writer recorded this document first
         return "failed"
 
     def _add_ok(self, result) -> str:
