@@ -87,6 +87,8 @@ class Analysis:
 
 def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     text, off = sentence.text, sentence.start
+    if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text) or lex.systems.search(text)):
+        return _empty(sentence)
     agencies = _marks(lex.agencies, text, off, lambda m: knowledge.agency_by_alias().get(_key(m.group(0))))
     actors = [a for a in _actor_marks(text, off, lex, knowledge) if not _inside(a, agencies)]
     systems = _marks(lex.systems, text, off, lambda m: knowledge.system_by_alias().get(_key(m.group(0))))
@@ -114,6 +116,14 @@ def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     )
     analysis.groups = _group(analysis, triggers, text, off)
     return analysis
+
+
+# A sentence with none of these (nor a trigger or system name) can neither report a launch nor lend a fact.
+_MAYBE_RELEVANT = re.compile(r"\d|missile|rocket|projectile|weapon|launch|ICBM|SLBM|SRBM|IRBM|MRBM|satellite|ballistic|cruise|hypersonic|warhead", re.IGNORECASE)
+
+
+def _empty(sentence: Sentence) -> Analysis:
+    return Analysis(sentence, [], [], [], [], [], [], [], [], [], [], [], None, False)
 
 
 def launch_dates(analysis: Analysis) -> list[DateExpr]:

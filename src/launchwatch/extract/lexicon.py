@@ -65,7 +65,7 @@ def _build(knowledge) -> Lexicon:
     actor_names = [n for a in knowledge.actors for n in a.names]
     agency_names = [n for a in knowledge.agencies for n in (a.label, *a.aliases)]
     site_names = [n for s in knowledge.sites for n in (s.name, *s.aliases)]
-    platforms = [(re.compile(rx, re.IGNORECASE), name) for name, rxs in knowledge.terms.get("platform", {}).items() for rx in rxs]
+    platforms = [(re.compile("|".join(f"(?:{rx})" for rx in rxs), re.IGNORECASE), name) for name, rxs in knowledge.terms.get("platform", {}).items() if rxs]
     sources = [(re.compile(rx), label) for label, rxs in knowledge.terms.get("sources", {}).items() for rx in rxs]
     return Lexicon(
         systems=_alternation(system_names),
