@@ -11,14 +11,14 @@ import pytest
 from launchwatch.errors import KnowledgeError
 from launchwatch.knowledge import (
     AGENCY_KINDS, FILES, PACKAGE_DIR, SITE_KINDS, Actor, Agency, Knowledge,
-    MissileSystem, Site, load_knowledge,
+    MissileSystem, Site, _variants, load_knowledge, lookup_key,
 )
 from launchwatch.records import PLATFORMS, WEAPON_CLASSES
 
 DEV_README = Path("/work/shared/eval/dev/README.md")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _fresh_cache():
     load_knowledge.cache_clear()
     yield
@@ -111,6 +111,98 @@ def test_knowledge_site_lookup():
     assert s.country == "KP" and 39 < s.lat < 40.5 and 124 < s.lon < 125
 
 
+def test_knowledge_lookup_key_and_variants():
+    assert lookup_key("  Ra\u2019ad-II ") == "ra'ad-ii"
+    assert set(_variants("Dong Feng-5")) >= {"dong feng-5", "dong feng 5", "dong-feng-5", "dong-feng5", "dong feng5"}
+    assert "dongfeng5" not in _variants("Dong Feng-5")  # a space is never dropped
+    idx = load_knowledge().system_by_alias()
+    assert idx[lookup_key("Ra\u2019ad")].country == "PK"
+    assert idx["dongfeng5"].name == "DF-5"
+    assert idx["kn 23"] is idx["hwasong 11ga"] is idx["hwasong11ga"]
+
+
+# Names as the dev set writes them -> classes its gold accepts for them.
+DEV_SYSTEMS = {
+    "ATACMS": {"srbm"}, "Ababeel": {"mrbm"}, "Agni-V": {"irbm", "icbm"}, "Avangard": {"hypersonic"},
+    "Babur-3": {"cruise"}, "Bulava": {"slbm"}, "Chollima-1": {"space_launch"}, "DF-5": {"icbm"},
+    "Emad": {"mrbm"}, "Hwasal-1": {"cruise"}, "Hwasal-2": {"cruise"}, "Hwasong-12": {"irbm"},
+    "Hwasong-14": {"icbm"}, "Hwasong-15": {"icbm"}, "Hwasong-16B": {"irbm"}, "Hwasong-17": {"icbm"},
+    "Hwasong-18": {"icbm"}, "Hwasong-8": {"hypersonic"}, "Hyunmoo-2": {"srbm"}, "KN-23": {"srbm"},
+    "KN-24": {"srbm"}, "Khorramshahr": {"mrbm"}, "Minuteman III": {"icbm"}, "Pukguksong": {"slbm"},
+    "Pukguksong-1": {"slbm"}, "Qaem-100": {"space_launch"}, "Sarmat": {"icbm"}, "Shaheen-III": {"mrbm"},
+    "Simorgh": {"space_launch"}, "Taepodong-1": {"space_launch"}, "Taepodong-2": {"icbm"},
+    "Tomahawk": {"cruise"}, "Unha-3": {"space_launch"}, "Zircon": {"hypersonic"},
+    "super-large multiple rocket launcher": {"srbm"}, "Rodong": {"mrbm"}, "Malligyong-1": {"space_launch"},
+}
+
+
+@pytest.mark.parametrize("name,classes", sorted(DEV_SYSTEMS.items()))
+def test_knowledge_dev_set_system_names_resolve(name, classes):
+    system = load_knowledge().system_by_alias()[lookup_key(name)]
+    assert system.weapon_class in classes
+
+
+DEV_ACTORS = {"KP": ["North Korea", "Pyongyang", "the North", "North Korean"], "KR": ["South Korea", "Seoul", "South Korean"],
+              "YE": ["Houthis", "Houthi rebels", "Ansar Allah", "Yemen's Houthi movement"], "RU": ["Russia", "Moscow"],
+              "IR": ["Iran", "Tehran"], "IN": ["India", "New Delhi"], "PK": ["Pakistan", "Islamabad"], "CN": ["China", "Beijing"],
+              "US": ["United States", "U.S.", "Washington"], "JP": ["Japan", "Tokyo"], "IL": ["Israel"], "LB": ["Hezbollah"]}
+
+
+def test_knowledge_required_actors_and_names():
+    idx = load_knowledge().actor_by_name()
+    for code, names in DEV_ACTORS.items():
+        for n in names:
+            assert idx[lookup_key(n)] == code, n
+
+
+DEV_SITES = {
+    "Sunan": "KP", "Pyongyang International Airport": "KP", "Tongchang-ri": "KP", "Musudan-ri": "KP",
+    "Hodo peninsula": "KP", "Wonsan": "KP", "Sinpo": "KP", "Kusong": "KP", "Pyongsong": "KP", "Kaechon": "KP",
+    "Hamhung": "KP", "Tongchon": "KP", "Jagang province": "KP", "Mupyong-ni": "KP", "Uiju": "KP",
+    "Kittaeryong": "KP", "Panghyon": "KP", "Sondok": "KP", "Yonghung": "KP", "Kwail": "KP", "Sukchon": "KP",
+    "Gangneung": "KR", "Anheung": "KR", "Naro Space Center": "KR",
+    "Imam Khomeini Space Port": "IR", "Semnan": "IR", "Shahroud": "IR",
+    "Plesetsk": "RU", "Kura": "RU", "Dombarovsky": "RU", "Kapustin Yar": "RU", "Vostochny": "RU",
+    "Baikonur": "KZ", "Jiuquan": "CN", "Taiyuan": "CN", "Xichang": "CN", "Wenchang": "CN",
+    "Wheeler Island": "IN", "Dr APJ Abdul Kalam Island": "IN", "Chandipur": "IN", "Sriharikota": "IN",
+    "Sonmiani": "PK", "Tilla": "PK", "Vandenberg Space Force Base": "US", "Vandenberg Air Force Base": "US",
+    "Kwajalein": "MH", "Cape Canaveral": "US", "Wallops": "US", "Kodiak": "US", "White Sands": "US",
+    "East Sea": "", "Sea of Japan": "", "Yellow Sea": "", "West Sea": "", "Pacific": "",
+    "Sea of Okhotsk": "", "Barents Sea": "", "White Sea": "", "Japan's EEZ": "JP",
+}
+
+
+@pytest.mark.parametrize("name,country", sorted(DEV_SITES.items()))
+def test_knowledge_required_sites_resolve(name, country):
+    site = load_knowledge().site_by_alias()[lookup_key(name)]
+    assert site.country == country
+
+
+# rough (lat_min, lat_max, lon_min, lon_max) per territory
+BOXES = {"KP": (37.6, 43.1, 124.1, 130.8), "KR": (33.0, 38.7, 124.5, 131.0), "JP": (24.0, 45.6, 122.9, 146.0),
+         "IR": (25.0, 39.8, 44.0, 63.4), "IN": (6.5, 35.5, 68.0, 97.5), "PK": (23.6, 37.1, 60.8, 77.9),
+         "CN": (18.0, 53.6, 73.5, 135.1), "RU": (41.2, 82.0, 19.6, 180.0), "YE": (12.0, 19.0, 42.0, 54.0),
+         "IL": (29.4, 33.4, 34.2, 35.9), "UA": (44.3, 52.4, 22.1, 40.3)}
+
+
+def test_knowledge_site_coords_fall_in_their_country():
+    for s in load_knowledge().sites:
+        if s.lat is None or s.country not in BOXES:
+            continue
+        lat0, lat1, lon0, lon1 = BOXES[s.country]
+        assert lat0 <= s.lat <= lat1 and lon0 <= s.lon <= lon1, s
+
+
+def test_knowledge_range_is_consistent_with_class():
+    """A stated range must not contradict a range class (convention 3 thresholds; a range
+    exactly on a boundary fits both classes: Scud-ER and Burkan-2H are 'about 1,000 km')."""
+    bounds = {"srbm": (0, 1000), "mrbm": (1000, 3000), "irbm": (3000, 5500), "icbm": (5500, 20000)}
+    for s in load_knowledge().systems:
+        if s.range_km is not None and s.weapon_class in bounds:
+            lo, hi = bounds[s.weapon_class]
+            assert lo <= s.range_km <= hi, s
+
+
 # ------------------------------------------------------------ data quality
 
 def test_knowledge_every_alias_unique_across_systems():
@@ -120,6 +212,24 @@ def test_knowledge_every_alias_unique_across_systems():
             owners[" ".join(a.lower().split())].add(s.name)
     clashes = {k: v for k, v in owners.items() if len(v) > 1}
     assert not clashes
+
+
+def test_knowledge_spelling_variants_unique_across_systems():
+    """Generated hyphen/space variants never make a key shared by two systems."""
+    owners = defaultdict(set)
+    for s in load_knowledge().systems:
+        for a in (s.name, *s.aliases):
+            for v in _variants(a):
+                owners[v].add(s.name)
+    assert not {k: v for k, v in owners.items() if len(v) > 1}
+
+
+def test_knowledge_agency_aliases_are_not_actor_names():
+    """An agency alias that is also an actor name would hide the actor from the extractor.
+    The single documented exception: 'Houthis' is both the YE actor and the source label."""
+    kb = load_knowledge()
+    clash = set(kb.agency_by_alias()) & set(kb.actor_by_name())
+    assert clash == {"houthis"}
 
 
 def test_knowledge_every_alias_unique_across_agencies_and_sites():

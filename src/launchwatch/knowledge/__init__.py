@@ -15,6 +15,7 @@ extended. See docs/knowledge.md.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import re
@@ -28,7 +29,7 @@ from launchwatch.records import PLATFORMS, WEAPON_CLASSES
 
 __all__ = [
     "Actor", "Agency", "Knowledge", "MissileSystem", "Site",
-    "AGENCY_KINDS", "SITE_KINDS", "FILES", "PACKAGE_DIR", "load_knowledge",
+    "AGENCY_KINDS", "SITE_KINDS", "FILES", "PACKAGE_DIR", "load_knowledge", "lookup_key",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -80,15 +81,43 @@ class Site:
     kind: str | None = None   # one of SITE_KINDS
 
 
+_SEP_RE = re.compile(r"[- ]")
+_MAX_VARIANTS = 64
+
+
+def lookup_key(name: str) -> str:
+    """Lookup form of a name, as used by the *_by_* indexes: lowercase, single
+    spaces, straight apostrophes. Normalise text spans with it before lookup."""
+    return " ".join(name.lower().replace("\u2019", "'").replace("\u2018", "'").split())
+
+
+_normal = lookup_key
+
+
 def _variants(alias: str) -> list[str]:
-    """Lowercase alias plus its hyphen/space spelling variants."""
-    low = " ".join(alias.lower().split())
+    """Lookup form of an alias, then its hyphen/space spelling variants.
+
+    A hyphen may also be written as a space or left out ("Hwasong-15",
+    "Hwasong 15", "Hwasong15"); a space may be written as a hyphen. Every
+    combination is generated while there are few separators, else only the
+    uniform ones (all hyphens as spaces, all spaces as hyphens, none).
+    """
+    low = _normal(alias)
     out = [low]
-    if "-" in low or " " in low:
-        for v in (low.replace("-", " "), low.replace(" ", "-"),
-                  low.replace("-", "").replace(" ", "")):
-            if v not in out:
-                out.append(v)
+    seps = _SEP_RE.findall(low)
+    if not seps:
+        return out
+    parts = _SEP_RE.split(low)
+    options = [("-", " ", "") if s == "-" else (" ", "-") for s in seps]
+    if math.prod(len(o) for o in options) <= _MAX_VARIANTS:
+        combos = itertools.product(*options)
+    else:
+        combos = [tuple(" " if s == "-" else s for s in seps), tuple("-" for _ in seps),
+                  tuple("" if s == "-" else " " for s in seps)]
+    for combo in combos:
+        v = parts[0] + "".join(sep + part for sep, part in zip(combo, parts[1:]))
+        if v not in out:
+            out.append(v)
     return out
 
 
@@ -99,7 +128,7 @@ def _index(entries, keys_of: Callable[[Any], tuple[str, ...]], value_of=lambda e
     exact: dict[str, Any] = {}
     for e in entries:
         for k in keys_of(e):
-            exact[" ".join(k.lower().split())] = value_of(e)
+            exact[_normal(k)] = value_of(e)
     out = dict(exact)
     for e in entries:
         for k in keys_of(e):
