@@ -15,7 +15,7 @@ from launchwatch.knowledge import (
 )
 from launchwatch.records import PLATFORMS, WEAPON_CLASSES
 
-DEV_README = Path("/work/shared/eval/dev/README.md")
+DEV_README = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev" / "README.md"
 
 
 @pytest.fixture(autouse=True, scope="module")
