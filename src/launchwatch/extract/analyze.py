@@ -132,11 +132,9 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
     out = []
     for d in analysis.dates:
         before = text[max(0, d.start - off - 25):d.start - off]
-        if re.search(r"\b(?:said|says|reported|announced|told\s+\w+|stated|confirmed|statement|added|published)\s+(?:on\s+|late\s+|early\s+)?$", before):
-            continue
         if _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before):
             continue
-        if _dates_a_statement(analysis, d) or _DATELINE.match(text[:d.start - off]):
+        if is_statement_date(analysis, d) or _DATELINE.match(text[:d.start - off]):
             continue
         if d.kind in ("same_day", "days_offset", "day_before", "day_after") and _relative_to_other_news(text, d.end - off):
             continue
@@ -147,6 +145,19 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
 
 
 _REPORTED = re.compile(r"\b(?:said|says|reported|announced|told|confirmed|claimed|disclosed|revealed|acknowledged)\b")
+
+
+def statement_dates(analysis: Analysis) -> list[DateExpr]:
+    """Dates of statements ('Russia said on Wednesday it had ...'): a launch's date only when nothing better is said."""
+    return [d for d in analysis.dates if is_statement_date(analysis, d)]
+
+
+def is_statement_date(analysis: Analysis, d: DateExpr) -> bool:
+    text, off = analysis.sentence.text, analysis.sentence.start
+    before = text[max(0, d.start - off - 25):d.start - off]
+    if re.search(r"\b(?:said|says|reported|announced|told\s+\w+|stated|confirmed|statement|added|published)\s+(?:on\s+|late\s+|early\s+)?$", before):
+        return True
+    return _dates_a_statement(analysis, d)
 
 
 def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:

@@ -13,7 +13,7 @@ from datetime import date
 
 from launchwatch.extract import dates as datemod
 from launchwatch.extract import places
-from launchwatch.extract.analyze import Analysis, Group, Mark, launch_dates, state_media_label
+from launchwatch.extract.analyze import Analysis, Group, Mark, state_media_label, statement_dates
 from launchwatch.records import Event, Evidence
 
 BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm", "ballistic"}
@@ -30,6 +30,7 @@ class Draft:
     date: str | None
     date_mark: Mark | None
     order: int
+    provisional: bool = False   # dated only by a statement ("said on Thursday")
     analyses: list[tuple[Analysis, Group | None]] = field(default_factory=list)
 
     def mentions(self):
@@ -56,25 +57,11 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         if not placed and focus is not None and a.about_launch and not a.excluded:
             target = _dated_target(a, drafts, published) or focus
             target.analyses.append((a, None))
-    _fallback_dates(drafts, published)
     if published is not None:
         # Launches other than the lead are placed in time by the text; an undated
         # one is a stray actor ("Japan said the missile ...").
         drafts = [d for d in drafts if d.date is not None]
     return drafts
-
-
-def _fallback_dates(drafts: list[Draft], published) -> None:
-    """An undated launch reported 'on Wednesday' by its source took place then, as far as the text says."""
-    for d in drafts:
-        if d.date is not None:
-            continue
-        for a, g in d.mentions():
-            said = [x for x in a.dates if x.kind in ("weekday", "today", "month_day") and x not in launch_dates(a)]
-            when = datemod.resolve(said[0], published) if said else None
-            if when and not any(o.actor == d.actor and o.date == when for o in drafts):
-                d.date, d.date_mark = when, Mark(said[0].start, said[0].end, said[0].text)
-                break
 
 
 def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, published, doc_actor, sentence_dates) -> Draft | None:
@@ -86,10 +73,10 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
     if when and group.date.kind not in datemod.RELATIVE_TO_EVENT:
         sentence_dates.append(when)
     if group.date is not None and when is not None:
-        same = [d for d in drafts if d.actor == actor and (d.date == when or (d.date is None and d is focus))]
+        same = [d for d in drafts if d.actor == actor and (d.date == when or _provisional_covers(d, when, focus))]
         if same:
-            if same[0].date is None:
-                same[0].date, same[0].date_mark = when, _date_mark(group)
+            if same[0].date != when:
+                same[0].date, same[0].date_mark, same[0].provisional = when, _date_mark(group), False
             return same[0]
         return _new(drafts, actor, when, _date_mark(group))
     if focus is not None and focus.actor == actor:
@@ -97,7 +84,29 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
     previous = [d for d in drafts if d.actor == actor]
     if previous:
         return previous[-1]
-    return _new(drafts, actor, None, _date_mark(group) if group.date else None)
+    return _provisional(drafts, actor, a, published)
+
+
+def _provisional_covers(draft: Draft, when: str, focus: Draft | None) -> bool:
+    """An undated or statement-dated launch in focus takes the first launch date told of it."""
+    if draft is not focus:
+        return False
+    if draft.date is None:
+        return True
+    if not draft.provisional or len(when) != 10 or len(draft.date) != 10:
+        return False
+    gap = (date.fromisoformat(draft.date) - date.fromisoformat(when)).days
+    return 0 <= gap <= 3
+
+
+def _provisional(drafts: list[Draft], actor: str, a: Analysis, published) -> Draft:
+    for d in statement_dates(a):
+        when = datemod.resolve(d, published)
+        if when:
+            draft = _new(drafts, actor, when, Mark(d.start, d.end, d.text))
+            draft.provisional = True
+            return draft
+    return _new(drafts, actor, None, None)
 
 
 def _new(drafts, actor, when, mark) -> Draft:
