@@ -14,7 +14,7 @@ from launchwatch.extract.text import Sentence
 
 # Words before an actor name that make it a place, not the launching state.
 _LOCATIVE = re.compile(r"\b(?:over|into|toward|towards|near|off|at|against|on|to|from|in|inside|of|across|beyond|reach|hit|threatens?|with|between|than|by|for)\s+(?:the\s+)?(?:coast\s+of\s+|mainland\s+)?$", re.IGNORECASE)
-_BY_ACTOR = re.compile(r"^\s*(?:\w+\s+){0,2}by\s+(?:the\s+)?$", re.IGNORECASE)
+_BY_ACTOR = re.compile(r"^\s*(?:\w+\s+){0,2}(?:by|from)\s+(?:the\s+)?$", re.IGNORECASE)
 # "the weapon the North first tested in 2019" describes a system's debut, not a launch report.
 _WEAPON_HISTORY = re.compile(r"\b(?:which|that|weapon|system|missile|design)\s+(?:\w+\s+){0,2}first\s+$", re.IGNORECASE)
 _GENERIC_PLURAL = re.compile(r"(?:launches|tests|flights|firings)$", re.IGNORECASE)
@@ -170,7 +170,10 @@ def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:
     if not later or any(v < d.start for v in verbs):
         return False
     between = text[d.end - off:min(later) - off]
-    return bool(_REPORTED.search(between)) and not re.search(r"\b(?:that|when|as)\b", between[:8])
+    verb = _REPORTED.search(between)
+    if not verb or re.search(r"\b(?:that|when|as)\b", between[:8]):
+        return False
+    return len(between[:verb.start()].split()) <= 6  # "On Friday, however, the JCS said"
 
 
 # "VANDENBERG SPACE FORCE BASE, Calif., Nov. 2 -": the dateline dates the story.

@@ -57,6 +57,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         if not placed and focus is not None and a.about_launch and not a.excluded:
             target = _dated_target(a, drafts, published) or focus
             target.analyses.append((a, None))
+            _date_from_window(target, a, published)
     if published is not None:
         # Launches other than the lead are placed in time by the text; an undated
         # one is a stray actor ("Japan said the missile ...").
@@ -73,7 +74,7 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
     if when and group.date.kind not in datemod.RELATIVE_TO_EVENT:
         sentence_dates.append(when)
     if group.date is not None and when is not None:
-        same = [d for d in drafts if d.actor == actor and (d.date == when or _provisional_covers(d, when, focus))]
+        same = [d for d in drafts if d.actor == actor and _same_kind(d, group) and (d.date == when or _provisional_covers(d, when, focus, published))]
         if same:
             if same[0].date != when:
                 same[0].date, same[0].date_mark, same[0].provisional = when, _date_mark(group), False
@@ -87,16 +88,35 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
     return _provisional(drafts, actor, a, published)
 
 
-def _provisional_covers(draft: Draft, when: str, focus: Draft | None) -> bool:
+def _same_kind(draft: Draft, group: Group) -> bool:
+    """Rockets and a missile, or cruise and ballistic missiles, fired the same day are two launches."""
+    mine = {c.value for a, g in draft.mentions() for c in g.classes}
+    theirs = {c.value for c in group.classes}
+    return not any((mine & a and theirs & b and not theirs & a) or (mine & b and theirs & a and not theirs & b) for a, b in _SPLIT_APART)
+
+
+def _provisional_covers(draft: Draft, when: str, focus: Draft | None, published) -> bool:
     """An undated or statement-dated launch in focus takes the first launch date told of it."""
     if draft is not focus:
         return False
     if draft.date is None:
-        return True
+        return _recent(when, published)
     if not draft.provisional or len(when) != 10 or len(draft.date) != 10:
         return False
     gap = (date.fromisoformat(draft.date) - date.fromisoformat(when)).days
     return 0 <= gap <= 3
+
+
+# An undated lead is the news of the day: a date more than this far back is another launch.
+RECENT_DAYS = 10
+
+
+def _recent(when: str, published) -> bool:
+    if published is None:
+        return True
+    if len(when) == 7:
+        return (published.year, published.month) == (int(when[:4]), int(when[5:])) or _recent(when + "-28", published)
+    return len(when) == 10 and 0 <= (published - date.fromisoformat(when)).days <= RECENT_DAYS
 
 
 def _provisional(drafts: list[Draft], actor: str, a: Analysis, published) -> Draft:
@@ -118,6 +138,16 @@ def _new(drafts, actor, when, mark) -> Draft:
 def _date_mark(group: Group) -> Mark | None:
     d = group.date
     return Mark(d.start, d.end, d.text) if d else None
+
+
+def _date_from_window(draft: Draft, a: Analysis, published) -> None:
+    """'We date it only to between Sept. 1 and Sept. 21': a window dates the undated launch in focus."""
+    if draft.date is not None:
+        return
+    for d in a.dates:
+        if d.kind == "window":
+            draft.date, draft.date_mark = datemod.resolve(d, published), Mark(d.start, d.end, d.text)
+            return
 
 
 def _dated_target(a: Analysis, drafts: list[Draft], published) -> Draft | None:

@@ -44,7 +44,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("years_ago", rf"\b{_NUM}\s+years?\s+ago\b"),
     ("days_ago", rf"\b{_NUM}\s+days?\s+ago\b"),
     ("days_offset", rf"\b{_NUM}\s+days?\s+(?P<dir>after|before|later|earlier)\b"),
-    ("last_week", r"\b(?:last|past|previous)\s+week\b"),
+    ("last_week", r"\b(?:last|past|previous)\s+week\b|\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?:few|two|three|\d)\s+weeks\b"),
     ("last_month", r"\blast\s+month\b"),
     ("this_month", r"\b(?:earlier\s+)?this\s+month\b"),
     ("weekend", r"\b(?:over|at|during)\s+the\s+weekend\b"),

@@ -13,7 +13,7 @@ CLASS_PHRASES: list[tuple[str, str]] = [
     (r"short[- ]range\s+(?:ballistic\s+)?missiles?|SRBMs?|close[- ]range\s+ballistic\s+missiles?|tactical\s+ballistic\s+missiles?|short-range\s+Scuds?", "srbm"),
     (r"(?:anti-ship\s+|land-attack\s+|strategic\s+|long-range\s+)?cruise\s+missiles?", "cruise"),
     (r"hypersonic\s+(?:glide\s+vehicles?|missiles?|weapons?|warheads?)|hypersonic", "hypersonic"),
-    (r"(?:space\s+launch\s+vehicles?|satellite\s+launch(?:es|ers?)?|carrier\s+rockets?|(?:reconnaissance|spy|military|observation|weather)?\s*satellites?|space\s+rockets?|rocket\s+carrying\s+a\s+satellite|orbital\s+launch)", "space_launch"),
+    (r"(?:space\s+launch\s+vehicles?|satellite\s+launch(?:es|ers?|ing)?|satellite[- ]carrying\s+rockets?|carrier\s+rockets?|(?:reconnaissance|spy|military|observation|weather|communications?|imaging)\s+satellites?|satellites?\s+(?:carrier|launch\s+vehicle)|space\s+rockets?|rocket\s+carrying\s+(?:a|an|the|its|three|two)\s+(?:\w+\s+)?satellites?|(?:put|placed|place|launched|launch|send|sent)\s+(?:a|an|the|its|three|two)\s+(?:\w+\s+)?satellites?|satellites?\s+into\s+orbit|orbital\s+launch)", "space_launch"),
     (r"(?:multiple[- ]rocket\s+launchers?|artillery\s+rockets?|rocket\s+artillery|\d{3}\s*mm\s+(?:and\s+\d{3}\s*mm\s+)?(?:guided\s+)?rockets?|rocket\s+launchers?|barrage\s+of\s+rockets)", "rocket_artillery"),
     (r"ballistic\s+missiles?|ballistic", "ballistic"),
 ]

@@ -13,7 +13,7 @@ _ABBREVIATIONS = re.compile(
 )
 # "at 11:01 p.m. Pacific time": a clock time's period ends no sentence before a zone or day.
 _CLOCK = re.compile(r"[ap]\.m\.$")
-_TIME_GOES_ON = re.compile(r"(?:Pacific|Eastern|Central|Mountain|GMT|UTC|KST|JST|EST|EDT|PST|PDT|CET|Seoul|Tokyo|Pyongyang|Washington|Moscow|Beijing|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|local|Korea|Japan)\b")
+_TIME_GOES_ON = re.compile(r"(?:[A-Z][\w-]+\s+time\b|Pacific|Eastern|Central|Mountain|GMT|UTC|KST|JST|EST|EDT|PST|PDT|CET|Seoul|Tokyo|Pyongyang|Washington|Moscow|Beijing|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|local|Korea|Japan)\b")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\S)")
 
 
