@@ -23,6 +23,9 @@ _SPECIFIC_DET = re.compile(r"(?:\b(?:the|these|those|its|their|both|two|three|fo
 _OTHER_FAILURES = re.compile(r"\b(?:failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempts|launches|tests|tries|flights)|failures|(?:previous|earlier|prior|past|two|three|several|repeated|string\s+of|series\s+of)\s+(?:\w+\s+)?(?:failed|failures?))\b", re.IGNORECASE)
 # A dated list item: "Aug. 2 — Two more from Yonghung, flying about 220 km".
 _TIMELINE_ITEM = re.compile(r"^((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,\s*\d{4})?)\s*[—–:-]+\s*(?=.*\b(?:\d+\s*km|missiles?|projectiles?|rockets?|more|fired|launched)\b)")
+_IN_SINCE_CLAUSE = re.compile(r"\bsince\s+(?:[\w'’.-]+\s+){1,5}$", re.IGNORECASE)
+# "discuss the launch", "condemned Sunday's test": a reference to a launch already told, not a new report.
+_REFERENCE = re.compile(r"\b(?:on|about|of|over|following|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
@@ -132,7 +135,7 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
     out = []
     for d in analysis.dates:
         before = text[max(0, d.start - off - 25):d.start - off]
-        if _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before):
+        if _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before) or _IN_SINCE_CLAUSE.search(before):
             continue
         if is_statement_date(analysis, d) or _DATELINE.match(text[:d.start - off]):
             continue
@@ -215,7 +218,7 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
     coordinated = _coordinated_dates(dated, text, off)
     dated = [d for d in dated if d not in coordinated[1:]]
     for d in sorted(dated, key=lambda d: DATE_RANK.get(d.kind, 9)):
-        target = groups[-1] if d.kind in ("same_day", "days_offset") and "later" not in d.text.lower() else _nearest(groups, d.start)
+        target = groups[-1] if d.kind in ("same_day", "days_offset", "day_before") and "later" not in d.text.lower() else _nearest(groups, d.start)
         target.date = target.date or d
     for c in analysis.classes:
         _nearest(groups, c.start).classes.append(c)
@@ -265,6 +268,8 @@ _OTHER_SUBJECT = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+(?:[\w-]+\s+)
 
 
 def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int) -> Mark | None:
+    if _REFERENCE.search(text[max(0, trig.start - off - 40):trig.start - off]):
+        return None
     subjects = [a for a in actors if a.end <= trig.start and not _LOCATIVE.search(text[:a.start - off])
                 and not _SPEAKER.match(text[a.end - off:trig.start - off])]
     if subjects:

@@ -66,7 +66,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
 
 
 def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, published, doc_actor, sentence_dates) -> Draft | None:
-    actor = group.actor or _system_country(group) or (focus.actor if focus else None) or doc_actor
+    actor = group.actor or _system_country(group) or _state_media_country(a) or (focus.actor if focus else None) or doc_actor
     if actor is None:
         return None
     anchor = next(iter(sentence_dates), None) or (focus.date if focus else (drafts[0].date if drafts else None))
@@ -157,6 +157,17 @@ def _dated_target(a: Analysis, drafts: list[Draft], published) -> Draft | None:
         if match:
             return match[0]
     return None
+
+
+def _state_media_country(a: Analysis) -> str | None:
+    """'KCNA said the missile, fired from Panghyon ...': state media speak for their own state's launches."""
+    for s in a.sources:
+        if isinstance(s.value, str) and s.value in _STATE_MEDIA_COUNTRY:
+            return _STATE_MEDIA_COUNTRY[s.value]
+    return None
+
+
+_STATE_MEDIA_COUNTRY = {"KCNA": "KP", "Rodong Sinmun": "KP", "Iranian state TV": "IR", "Xinhua": "CN"}
 
 
 def _system_country(group: Group) -> str | None:

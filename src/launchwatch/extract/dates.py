@@ -52,7 +52,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("today", r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight)\b"),
     ("yesterday", r"\byesterday\b"),
     ("same_day", r"\b(?:(?:hours|minutes)\s+(?:after|before|later|earlier)|within\s+(?:minutes|hours)|later\s+that\s+day|the\s+same\s+day|(?:the\s+)?rest\s+of\s+the\s+day|less\s+than\s+\w+\s+hours\s+after)\b"),
-    ("day_before", r"\bthe\s+(?:day|night)\s+before\b"),
+    ("day_before", r"\bthe\s+(?:day|night)\s+before\b|\ba\s+day\s+after\b(?=\s+(?:the\s+)?\w+\s+(?:\w+\s+)?(?:fired|launched|test-fired|tested|launch|test)\b)"),
     ("day_after", r"\b(?:the\s+(?:next|following)\s+day|a\s+day\s+later|the\s+day\s+after)\b"),
 ]
 _COMPILED = [(kind, re.compile(rx, re.IGNORECASE if kind not in ("month_day", "day_month", "month_year", "month_only", "year", "weekday", "two_days", "window") else 0)) for kind, rx in _PATTERNS]
