@@ -23,6 +23,8 @@ _SPECIFIC_DET = re.compile(r"(?:\b(?:the|these|those|its|their|both|two|three|fo
 _OTHER_FAILURES = re.compile(r"\b(?:failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempts|launches|tests|tries|flights)|failures|(?:previous|earlier|prior|past|two|three|several|repeated|string\s+of|series\s+of)\s+(?:\w+\s+)?(?:failed|failures?))\b", re.IGNORECASE)
 # A dated list item: "Aug. 2 — Two more from Yonghung, flying about 220 km".
 _TIMELINE_ITEM = re.compile(r"^((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,\s*\d{4})?)\s*[—–:-]+\s*(?=.*\b(?:\d+\s*km|missiles?|projectiles?|rockets?|more|fired|launched)\b)")
+# "would begin its mission in December", "is expected to brief reporters on Thursday": a date of what is to come.
+_FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|expected\s+to|plans?\s+to|planning\s+to|scheduled\s+to|set\s+to|due\s+to|is\s+to|are\s+to|intends?\s+to)\s+(?:(?!\b(?:said|says|and|but|after|when)\b)[^,.;:])*$", re.IGNORECASE)
 _IN_SINCE_CLAUSE = re.compile(r"\bsince\s+(?:[\w'’.-]+\s+){1,5}$", re.IGNORECASE)
 # "discuss the launch", "condemned Sunday's test": a reference to a launch already told, not a new report.
 _REFERENCE = re.compile(r"\b(?:on|about|of|over|following|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
@@ -99,7 +101,7 @@ def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     classes = [c for c in _class_marks(text, off, lex) if not _inside(c, systems)]
     excluded = bool(lex.excluded.search(text))
     dates = [d for d in find_dates(text, off)]
-    triggers = [] if excluded else _triggers(text, off, lex)
+    triggers = [] if excluded or _is_subhead(text) else _triggers(text, off, lex)
     has_weapon = bool(systems or classes or lex.weapon.search(text))
     item = _TIMELINE_ITEM.match(text)
     if item and not triggers and not excluded:
@@ -129,6 +131,11 @@ def _empty(sentence: Sentence) -> Analysis:
     return Analysis(sentence, [], [], [], [], [], [], [], [], [], [], [], None, False)
 
 
+def _is_subhead(text: str) -> bool:
+    """'Third test in ten days': a short unpunctuated line heads a section; it reports nothing itself."""
+    return len(text.split()) <= 8 and not re.search(r"[.!?\"'”’]$", text.strip()) and not _TIMELINE_ITEM.match(text)
+
+
 def launch_dates(analysis: Analysis) -> list[DateExpr]:
     """Dates that can place a launch: not the date of a statement, not a 'since' bound."""
     text, off = analysis.sentence.text, analysis.sentence.start
@@ -141,7 +148,7 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
             continue
         if d.kind in ("same_day", "days_offset", "day_before", "day_after") and _relative_to_other_news(text, d.end - off):
             continue
-        if _OTHER_OCCASION.search(before):
+        if _OTHER_OCCASION.search(before) or _FUTURE_CLAUSE.search(text[max(0, d.start - off - 90):d.start - off]):
             continue
         out.append(d)
     return out
@@ -289,6 +296,8 @@ def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
             continue
         if _GENERIC_PLURAL.match(m.group(0)) and not _SPECIFIC_DET.search(before):
             continue
+        if _REFERENCE.search(before[-40:]):
+            continue  # "called the launch a success": the launch is already told
         if lex.modal.search(before) or lex.negation.search(before) or _WEAPON_HISTORY.search(before):
             continue
         out.append(Mark(m.start() + off, m.end() + off, m.group(0)))
