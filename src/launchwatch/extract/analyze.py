@@ -25,6 +25,8 @@ _OTHER_FAILURES = re.compile(r"\b(?:failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempt
 _TIMELINE_ITEM = re.compile(r"^((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,\s*\d{4})?)\s*[—–:-]+\s*(?=.*\b(?:\d+\s*km|missiles?|projectiles?|rockets?|more|fired|launched)\b)")
 # "would begin its mission in December", "is expected to brief reporters on Thursday": a date of what is to come.
 _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|expected\s+to|plans?\s+to|planning\s+to|scheduled\s+to|set\s+to|due\s+to|is\s+to|are\s+to|intends?\s+to)\s+(?:(?!\b(?:said|says|and|but|after|when)\b)[^,.;:])*$", re.IGNORECASE)
+# "since September 2017, when a Hwasong-12 crossed Hokkaido": the when-clause tells that launch.
+_WHEN_CLAUSE = re.compile(r",?\s*when\b")
 _IN_SINCE_CLAUSE = re.compile(r"\bsince\s+(?:[\w'’.-]+\s+){1,5}$", re.IGNORECASE)
 # "discuss the launch", "condemned Sunday's test": a reference to a launch already told, not a new report.
 _REFERENCE = re.compile(r"\b(?:on|about|of|over|following|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
@@ -71,6 +73,7 @@ class Analysis:
     dates: list[DateExpr]
     actors: list[Mark]
     sources: list[Mark]
+    agencies: list[Mark]
     classes: list[Mark]
     systems: list[Mark]
     lengths: list[quantities.Quantity]
@@ -112,7 +115,7 @@ def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
         triggers = []
     analysis = Analysis(
         sentence=sentence, groups=[], dates=dates, actors=actors,
-        sources=_sources(text, off, agencies, actors, lex),
+        sources=_sources(text, off, agencies, actors, lex), agencies=agencies,
         classes=classes, systems=systems,
         lengths=quantities.lengths(text, off), durations=quantities.durations(text, off),
         counts=quantities.counts(text, off), outcomes=_outcomes(text, off, lex),
@@ -128,7 +131,7 @@ _MAYBE_RELEVANT = re.compile(r"\d|missile|rocket|projectile|weapon|launch|ICBM|S
 
 
 def _empty(sentence: Sentence) -> Analysis:
-    return Analysis(sentence, [], [], [], [], [], [], [], [], [], [], [], None, False)
+    return Analysis(sentence, [], [], [], [], [], [], [], [], [], [], [], [], None, False)
 
 
 def _is_subhead(text: str) -> bool:
@@ -142,7 +145,8 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
     out = []
     for d in analysis.dates:
         before = text[max(0, d.start - off - 25):d.start - off]
-        if _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before) or _IN_SINCE_CLAUSE.search(before):
+        since = _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before) or _IN_SINCE_CLAUSE.search(before)
+        if since and not _WHEN_CLAUSE.match(text, d.end - off):
             continue
         if is_statement_date(analysis, d) or _DATELINE.match(text[:d.start - off]):
             continue
@@ -195,7 +199,7 @@ DATE_RANK = {"month_day": 0, "day_month": 0, "month_year": 1, "window": 1, "week
              "this_month": 8, "weekend": 7}
 # "an election on April 10": a date of some other occasion.
 _OTHER_OCCASION = re.compile(r"\b(?:election|elections|summit|meeting|talks|visit|anniversary|holiday|ceremony|congress|plenum|session|conference|birthday|inauguration|deadline|vote|speech|parade|trip|funeral|hearing)\s+(?:\w+\s+)?$", re.IGNORECASE)
-_LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage)\b", re.IGNORECASE)
+_LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage|ICBMs?|SRBMs?|IRBMs?|SLBMs?|exploded|failed|crashed)\b", re.IGNORECASE)
 
 
 def _relative_to_other_news(text: str, end: int) -> bool:
@@ -213,7 +217,7 @@ _ABSOLUTE = ("month_day", "day_month", "month_year", "window", "year", "month_on
 def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> list[Group]:
     groups: list[Group] = []
     for trig in triggers:
-        actor = _actor_for(trig, analysis.actors, text, off)
+        actor = _actor_for(trig, analysis.actors, text, off, analysis.agencies)
         same = next((g for g in groups if g.actor == (actor.value if actor else None)), None)
         if same:
             same.triggers.append(trig)
@@ -271,12 +275,17 @@ def _nearest(groups: list[Group], pos: int) -> Group:
 
 # "South Korea's military said the North fired": the actor speaks about another's launch.
 _SPEAKER = re.compile(r"^(?:['’]s)?\s*(?:[\w-]+\s+){0,4}?(?:said|says|reported|announced|told|confirmed|believes|assessed|detected|added)\b(?!.*\b(?:it|they|its|their)\b)", re.IGNORECASE | re.DOTALL)
+_SELF_REPORT = re.compile(r"^\s*(?:said|says|announced|reported|confirmed)\s+(?:that\s+)?(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:successfully\s+|also\s+)?$", re.IGNORECASE)
 _OTHER_SUBJECT = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+(?:[\w-]+\s+){0,3}(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?|weapons?)\b", re.IGNORECASE)
 
 
-def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int) -> Mark | None:
+def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int, agencies: list[Mark] = ()) -> Mark | None:
     if _REFERENCE.search(text[max(0, trig.start - off - 40):trig.start - off]):
         return None
+    own = [g for g in agencies if g.end <= trig.start and g.value and _SELF_REPORT.match(text[g.end - off:trig.start - off])]
+    if own:
+        g = own[-1]
+        return Mark(g.start, g.end, g.text, g.value.country)
     subjects = [a for a in actors if a.end <= trig.start and not _LOCATIVE.search(text[:a.start - off])
                 and not _SPEAKER.match(text[a.end - off:trig.start - off])]
     if subjects:

@@ -63,6 +63,7 @@ def _words(knowledge, table: str, key: str, flags=re.IGNORECASE) -> re.Pattern:
 def _build(knowledge) -> Lexicon:
     system_names = [n for s in knowledge.systems for n in (s.name, *s.aliases)]
     actor_names = [n for a in knowledge.actors for n in a.names]
+    actor_names += ["The" + n[3:] for n in actor_names if n.startswith("the ")]
     agency_names = [n for a in knowledge.agencies for n in (a.label, *a.aliases)]
     site_names = [n for s in knowledge.sites for n in (s.name, *s.aliases)]
     platforms = [(re.compile("|".join(f"(?:{rx})" for rx in rxs), re.IGNORECASE), name) for name, rxs in knowledge.terms.get("platform", {}).items() if rxs]
