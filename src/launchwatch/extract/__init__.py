@@ -23,7 +23,7 @@ def extract_events(article: Article, knowledge=None) -> list[Event]:
     analyses = [analyze(s, lex, knowledge) for s in sentences(article.text)]
     drafts = assemble(analyses, parse_iso(article.published), _main_actor(analyses), _headline_end(article))
     flags = primary_flags(drafts)
-    return [to_event(d, article.text, flag) for d, flag in zip(drafts, flags)]
+    return [to_event(d, article.text, flag, lex) for d, flag in zip(drafts, flags)]
 
 
 def _main_actor(analyses) -> str | None:

@@ -35,10 +35,6 @@ _SINCE = re.compile(r"^(?:since|Since)\b")
 _ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
 _COPULA_CLASS = re.compile(r"\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\bcalled\s+(?:it|them)\b", re.IGNORECASE)
 _PERSON_OFFICE = re.compile(r"\b(?:President\s+)?([A-Z][a-z]+)['’]s\s+office\b")
-_GENERIC_SAID = re.compile(r"\b(the\s+North|North\s+Korea|Pyongyang|Iran|Tehran|Russia|Moscow|China|Beijing|the\s+Houthis|Houthis)\s+(?:said|says|claimed|announced|reported)\b")
-_STATE_MEDIA = re.compile(r"\b(?:state|official)\s+(?:media|news\s+agency|television|TV)\b", re.IGNORECASE)
-_GENERIC_LABEL = {"the north": "North Korea", "north korea": "North Korea", "pyongyang": "North Korea", "iran": "Iran", "tehran": "Iran", "russia": "Russia", "moscow": "Russia", "china": "China", "beijing": "China", "the houthis": "Houthis", "houthis": "Houthis"}
-_STATE_MEDIA_LABEL = {"KP": "KCNA", "IR": "Iranian state TV", "CN": "Xinhua", "RU": "Russian state media"}
 
 
 @dataclass
@@ -337,19 +333,31 @@ def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex:
     out = [Mark(a.start, a.end, a.text, a.value.label) for a in agencies if a.value]
     for m in _PERSON_OFFICE.finditer(text):
         out.append(Mark(m.start() + off, m.end() + off, m.group(0), m.group(0).replace("President ", "")))
-    for m in _GENERIC_SAID.finditer(text):
-        out.append(Mark(m.start(1) + off, m.end(1) + off, m.group(1), _GENERIC_LABEL[_key(m.group(1))]))
     for rx, label in lex.generic_sources:
         for m in rx.finditer(text):
             out.append(Mark(m.start() + off, m.end() + off, m.group(0), label))
-    for m in _STATE_MEDIA.finditer(text):
-        country = next((a.value for a in actors if a.end - off <= m.start() + 2), None)
-        out.append(Mark(m.start() + off, m.end() + off, m.group(0), ("state_media", country)))
+    for rx, role in lex.role_sources:
+        for m in rx.finditer(text):
+            if any(o.start <= m.start() + off < o.end for o in out):
+                continue
+            country = next((a.value for a in actors if a.end - off <= m.start() + 2 and a.end - off >= m.start() - 12), None)
+            out.append(Mark(m.start() + off, m.end() + off, m.group(0), RoleSource(role, country)))
     return sorted(out, key=lambda mk: mk.start)
 
 
-def state_media_label(country: str | None) -> str | None:
-    return _STATE_MEDIA_LABEL.get(country or "")
+@dataclass(frozen=True)
+class RoleSource:
+    """A source named by its role ("the Defence Ministry"); its label depends on the state."""
+
+    role: str
+    country: str | None
+
+
+def source_label(mark: Mark, actor: str | None, lex: Lexicon) -> str | None:
+    value = mark.value
+    if not isinstance(value, RoleSource):
+        return value
+    return lex.role_labels.get(value.role, {}).get(value.country or actor or "")
 
 
 def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:

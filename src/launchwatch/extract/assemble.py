@@ -13,7 +13,7 @@ from datetime import date
 
 from launchwatch.extract import dates as datemod
 from launchwatch.extract import places
-from launchwatch.extract.analyze import Analysis, Group, Mark, state_media_label, statement_dates
+from launchwatch.extract.analyze import Analysis, Group, Mark, source_label, statement_dates
 from launchwatch.records import Event, Evidence
 
 BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm", "ballistic"}
@@ -192,14 +192,14 @@ def _split(groups: list[Group]) -> list[Group]:
 
 # ---- choosing field values ------------------------------------------------
 
-def to_event(draft: Draft, text: str, is_primary: bool) -> Event:
+def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     values: dict = {"actor": draft.actor, "date": draft.date, "is_primary": is_primary}
     evidence: dict[str, list[Evidence]] = {}
 
     def put(name, value, mark: Mark | None, analysis: Analysis | None = None, hedge=None):
         values[name] = value
         if mark is not None:
-            source = _sources_of(analysis, draft.actor)[:1] if analysis else []
+            source = _sources_of(analysis, draft.actor, lex)[:1] if analysis else []
             evidence[name] = [Evidence(mark.start, mark.end, text[mark.start:mark.end], source[0] if source else None, hedge or (analysis.hedge if analysis else None))]
 
     put("date_text", draft.date_mark.text if draft.date_mark else None, draft.date_mark)
@@ -220,7 +220,7 @@ def to_event(draft: Draft, text: str, is_primary: bool) -> Event:
     put("launch_location", site.text if site else None, site)
     where = places.landing(draft.analyses)
     put("landing", where.text if where else None, where)
-    values["reported_by"], evidence["reported_by"] = _reported_by(draft, text)
+    values["reported_by"], evidence["reported_by"] = _reported_by(draft, text, lex)
     return Event(values, evidence)
 
 
@@ -324,24 +324,20 @@ def _platform(draft: Draft):
     return ranked[0][0]
 
 
-def _sources_of(a: Analysis, actor: str) -> list[str]:
+def _sources_of(a: Analysis, actor: str, lex) -> list[str]:
     labels = []
     for s in a.sources:
-        label = s.value
-        if isinstance(label, tuple):
-            label = state_media_label(label[1] or actor)
+        label = source_label(s, actor, lex)
         if label and label not in labels:
             labels.append(label)
     return labels
 
 
-def _reported_by(draft: Draft, text: str):
+def _reported_by(draft: Draft, text: str, lex):
     labels, evidence = [], []
     for a, g in draft.analyses:
         for s in a.sources:
-            label = s.value
-            if isinstance(label, tuple):
-                label = state_media_label(label[1] or draft.actor)
+            label = source_label(s, draft.actor, lex)
             if label and label not in labels:
                 labels.append(label)
                 evidence.append(Evidence(s.start, s.end, text[s.start:s.end], label, a.hedge))

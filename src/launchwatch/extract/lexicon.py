@@ -39,6 +39,8 @@ class Lexicon:
     platforms: list[tuple[re.Pattern, str]]
     hedges: re.Pattern
     generic_sources: list[tuple[re.Pattern, str]]
+    role_sources: list[tuple[re.Pattern, str]]
+    role_labels: dict[str, dict[str, str]]
 
 
 def build(knowledge) -> Lexicon:
@@ -85,4 +87,6 @@ def _build(knowledge) -> Lexicon:
         platforms=platforms,
         hedges=_words(knowledge, "attribution", "hedges"),
         generic_sources=sources,
+        role_sources=[(re.compile("|".join(f"(?:{rx})" for rx in rxs)), role) for role, rxs in knowledge.terms.get("actor_sources", {}).items() if rxs],
+        role_labels={role: dict(item.split("=", 1) for item in items) for role, items in knowledge.terms.get("actor_source_labels", {}).items()},
     )
