@@ -228,7 +228,7 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
         target = groups[-1] if d.kind in ("same_day", "days_offset", "day_before") and "later" not in d.text.lower() else _nearest(groups, d.start)
         target.date = target.date or d
     for c in analysis.classes:
-        _nearest(groups, c.start).classes.append(c)
+        _closest(groups, c).classes.append(c)
     for s in analysis.systems:
         _nearest(groups, s.start).systems.append(s)
     for c in analysis.counts:
@@ -262,6 +262,14 @@ def _conjoined_actors(groups: list[Group], analysis: Analysis, text: str, off: i
         other = next((a for a in analysis.actors if a.end - off <= g.actor_mark.start - off and a.value != g.actor and a.start - off >= m.start(1)), None)
         if other and not any(x.actor == other.value for x in groups):
             groups.append(Group(other.value, other, list(g.triggers), g.date, list(g.classes), list(g.systems), list(g.counts)))
+
+
+def _closest(groups: list[Group], mark: Mark) -> Group:
+    """The launch a class phrase describes: 'fired an ICBM' (before it) or 'its first ICBM test' (right after it)."""
+    def gap(g: Group) -> int:
+        t = g.triggers[0]
+        return mark.start - t.end if t.end <= mark.start else (t.start - mark.end) * 3
+    return min(groups, key=gap)
 
 
 def _nearest(groups: list[Group], pos: int) -> Group:

@@ -13,6 +13,7 @@ from datetime import date
 
 from launchwatch.extract import dates as datemod
 from launchwatch.extract import places
+from launchwatch.extract.quantities import ranges
 from launchwatch.extract.analyze import Analysis, Group, Mark, source_label, statement_dates
 from launchwatch.records import Event, Evidence
 
@@ -31,6 +32,7 @@ class Draft:
     date_mark: Mark | None
     order: int
     provisional: bool = False   # dated only by a statement ("said on Thursday")
+    anaphor: tuple | None = None  # the system named just before ("The Sarmat ... Its first test")
     analyses: list[tuple[Analysis, Group | None]] = field(default_factory=list)
 
     def mentions(self):
@@ -41,6 +43,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
     drafts: list[Draft] = []
     focus: Draft | None = None
     paragraph = -1
+    recent_system = None
     for a in analyses:
         if a.sentence.start < skip_until:
             continue
@@ -54,6 +57,9 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
             if draft is not None:
                 draft.analyses.append((a, group))
                 focus, placed = draft, True
+                if draft.anaphor is None and recent_system and recent_system[0].value.country == draft.actor:
+                    draft.anaphor = recent_system
+        recent_system = (a.systems[-1], a) if a.systems else None  # anaphora reach one sentence back
         if not placed and focus is not None and a.about_launch and not a.excluded:
             target = _dated_target(a, drafts, published) or focus
             target.analyses.append((a, None))
@@ -225,26 +231,62 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
 
 
 def _weapon_class(draft: Draft):
-    votes: dict[str, float] = {}
-    marks: dict[str, tuple[Mark, Analysis]] = {}
+    """The most specific class the text names; else the named system's class; else unknown."""
+    named: list[tuple[Mark, Analysis]] = []
+    systems: list[tuple[Mark, Analysis]] = []
     for a, g in draft.analyses:
         if g is not None:
-            found = [(c, c.value, 2.0) for c in g.classes] + [(s, s.value.weapon_class, 1.0) for s in g.systems if s.value.country == draft.actor]
+            named += _not_included(g.classes, a)
+            systems += [(s, a) for s in g.systems if s.value.country == draft.actor]
         elif a.names_class:
-            found = [(c, c.value, 1.0) for c in a.classes]
-        else:
-            found = []
-        for mark, cls, weight in found:
-            votes[cls] = votes.get(cls, 0) + weight
-            marks.setdefault(cls, (mark, a))
-    if not votes:
-        return "unknown", None, None
-    best = max(votes, key=lambda c: (_SPECIFICITY[c] >= 3, votes[c], _SPECIFICITY[c]))
-    if best == "ballistic":
-        specific = [c for c in votes if c in BALLISTIC_KINDS and c != "ballistic"]
-        best = specific[0] if specific else best
-    mark, a = marks[best]
-    return best, mark, a
+            named += [(c, a) for c in a.classes]
+    if named:
+        mark, a = _named_class(named)
+        if mark.value == "ballistic":
+            by_range = _class_by_range(draft)
+            if by_range:
+                return by_range, mark, a
+        return mark.value, mark, a
+    if systems:
+        mark, a = systems[0]
+        return mark.value.weapon_class, mark, a
+    if draft.anaphor is not None:
+        mark, a = draft.anaphor
+        return mark.value.weapon_class, mark, a
+    return "unknown", None, None
+
+
+def _not_included(classes: list[Mark], a: Analysis) -> list[tuple[Mark, Analysis]]:
+    whole = [c for c in classes if not _INCLUDED.search(a.sentence.text[:c.start - a.sentence.start])]
+    return [(c, a) for c in (whole or classes)]
+
+
+def _named_class(named: list[tuple[Mark, Analysis]]) -> tuple[Mark, Analysis]:
+    """Votes by family: ballistic kinds together against hypersonic, cruise, ...; within the winner, the most specific."""
+    def family(cls: str) -> str:
+        return "ballistic" if cls in BALLISTIC_KINDS else cls
+    votes: dict[str, int] = {}
+    for mark, _ in named:
+        votes[family(mark.value)] = votes.get(family(mark.value), 0) + 1
+    specific = any(m.value in BALLISTIC_KINDS and m.value != "ballistic" for m, _ in named)
+    best = "ballistic" if specific else max(votes, key=lambda f: (votes[f], f == "ballistic"))
+    members = [x for x in named if family(x[0].value) == best]
+    return max(members, key=lambda x: (_SPECIFICITY[x[0].value], -members.index(x)))
+
+
+# Class limits by range (km), as the gold conventions and CNS use them.
+RANGE_CLASSES = ((1000, "srbm"), (3000, "mrbm"), (5500, "irbm"), (float("inf"), "icbm"))
+
+
+def _class_by_range(draft: Draft) -> str | None:
+    for a, _ in draft.analyses:
+        for km in ranges(a.sentence.text):
+            return next(cls for limit, cls in RANGE_CLASSES if km < limit)
+    return None
+
+
+# "three ballistic missiles, including what Seoul believed was an ICBM": a part, not the whole.
+_INCLUDED = re.compile(r"\bincluding\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
 
 
 def _first_system(draft: Draft):
@@ -276,7 +318,7 @@ def _weapon_nouns(a: Analysis) -> list[Mark]:
     return [Mark(m.start() + off, m.end() + off, m.group(0)) for m in _WEAPON_NOUN.finditer(a.sentence.text)]
 
 
-_WEAPON_NOUN = re.compile(r"\b(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?)\b", re.IGNORECASE)
+_WEAPON_NOUN = re.compile(r"\b(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?|launch|test|attempt|flight)\b", re.IGNORECASE)
 
 
 def _plural(text: str) -> bool:

@@ -59,6 +59,16 @@ def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
     return out
 
 
+def ranges(sentence: str) -> list[float]:
+    """Stated range capabilities ('a range of 2,200 km'), in km: they set a class, never a distance."""
+    out = []
+    for m in LENGTH.finditer(sentence):
+        before = sentence[max(0, m.start() - 60):m.start()]
+        if _CAPABILITY_BEFORE.search(before) and not re.search(r"\bmm\b", before[-6:]):
+            out.append(parse_number(m.group("num")) * KM_PER_UNIT[_unit_key(m.group("unit"))])
+    return out
+
+
 def durations(sentence: str, offset: int = 0) -> list[Quantity]:
     out = []
     for m in DURATION.finditer(sentence):
@@ -119,10 +129,10 @@ def _hedge(m: re.Match) -> str | None:
 # ---- counts ---------------------------------------------------------------
 
 _COUNT_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an")), key=len, reverse=True))
-_MISSILE_NOUN = r"(?:[\w-]+\s+){0,5}?(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|ATACMS|weapons?|shells?|launches)\b"
+_MISSILE_NOUN = r"(?:[\w-]+\s+){0,5}?(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|ATACMS|weapons?)\b"
 COUNT = re.compile(
     r"\b(?P<lead>at\s+least\s+|as\s+many\s+as\s+|about\s+|around\s+|some\s+|more\s+than\s+|a\s+(?:barrage|salvo|volley|total)\s+of\s+|a\s+pair\s+of\s+|another\s+|up\s+to\s+)?"
-    r"(?<![-\w.])(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|decades?|km|kilomet|miles|percent|per\s+cent)\b)(?:(?<=\w)(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
+    r"(?<![-\w.])(?<!one\sof\s)(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|decades?|km|kilomet|miles|percent|per\s+cent)\b)(?:(?<=\w)(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
     re.IGNORECASE,
 )
 SINGULAR = re.compile(r"\b(?:a|an|one|another|single)\s+(?:[\w-]+\s+){0,5}?(?:missile|rocket|ICBM|SRBM|IRBM|MRBM|SLBM)\b(?!s)", re.IGNORECASE)
@@ -143,7 +153,7 @@ def counts(sentence: str, offset: int = 0) -> list[Count]:
         n = m.group("n").lower().replace(",", "")
         value = int(n) if n.isdigit() else NUMBER_WORDS.get(n)
         lead = (m.group("lead") or "").strip().lower() or None
-        if value is None or value > 5000 or lead == "up to":
+        if value is None or value > 5000 or lead == "up to" or m.group("n").lower() == "one" and sentence[m.end("n"):m.end("n") + 4] == " of ":
             continue
         if re.match(r"\d{4}$", n) and 1900 < value < 2100:
             continue
