@@ -148,7 +148,7 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
             continue
         if d.kind in ("same_day", "days_offset", "day_before", "day_after") and _relative_to_other_news(text, d.end - off):
             continue
-        if _OTHER_OCCASION.search(before) or _FUTURE_CLAUSE.search(text[max(0, d.start - off - 90):d.start - off]):
+        if _OTHER_OCCASION.search(before) or _OCCASION_AFTER.match(text, d.end - off) or _FUTURE_CLAUSE.search(text[max(0, d.start - off - 90):d.start - off]):
             continue
         out.append(d)
     return out
@@ -195,6 +195,8 @@ DATE_RANK = {"month_day": 0, "day_month": 0, "month_year": 1, "window": 1, "week
              "this_month": 8, "weekend": 7}
 # "an election on April 10": a date of some other occasion.
 _OTHER_OCCASION = re.compile(r"\b(?:election|elections|summit|meeting|talks|visit|anniversary|holiday|ceremony|congress|plenum|session|conference|birthday|inauguration|deadline|vote|speech|parade|trip|funeral|hearing)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# "Wednesday's announcement": the date of a statement or meeting, not of a launch.
+_OCCASION_AFTER = re.compile(r"\s*(?:(?:\w+\s+)?(?:announcement|statement|report|briefing|meeting|talks|summit|speech|parade|session|vote|election|visit|remarks|press\s+conference|news\s+conference|broadcast))\b", re.IGNORECASE)
 _LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage|ICBMs?|SRBMs?|IRBMs?|SLBMs?|exploded|failed|crashed)\b", re.IGNORECASE)
 
 

@@ -352,18 +352,35 @@ def _outcome(draft: Draft):
 
 
 def _platform(draft: Draft):
-    """Majority of the sentences that name one platform; a sentence naming several is no vote."""
+    """Majority of the sentences that tie one platform to the launch; a sentence naming several is no vote."""
     votes: dict[str, list] = {}
     for a, g in draft.analyses:
-        kinds = {m.value for m in a.platforms}
+        tied = [m for m in a.platforms if _tied_to_launch(m, a, g)]
+        kinds = {m.value for m in tied}
         if len(kinds) == 1:
-            votes.setdefault(kinds.pop(), []).append((a.platforms[0], a))
+            votes.setdefault(kinds.pop(), []).append((tied[0], a))
     if not votes:
         return None
     ranked = sorted(votes.values(), key=len, reverse=True)
     if len(ranked) > 1 and len(ranked[0]) == len(ranked[1]):
         return None
     return ranked[0][0]
+
+
+def _tied_to_launch(m: Mark, a: Analysis, g: Group | None) -> bool:
+    before = a.sentence.text[:m.start - a.sentence.start]
+    if _NOT_THE_LAUNCHER.search(a.sentence.text):
+        return False
+    if _LAUNCHED_FROM.search(before) or re.match(r"(?:from|mounted|aboard)\b|[\w]+[- ](?:borne|based|mobile|launched)\b", m.text, re.IGNORECASE):
+        return True
+    # the platform as subject: "the frigate had launched", "the submarine ... fired"
+    return g is not None and any(0 < t.start - m.end <= 40 and "," not in a.sentence.text[m.end - a.sentence.start:t.start - a.sentence.start] for t in g.triggers)
+
+
+# Platforms that shoot down, track or carry nothing launched.
+_NOT_THE_LAUNCHER = re.compile(r"\bwhether\b|\bunclear\b|\bnot\s+(?:say|clear|known)\b|\bshot\s+(?:\w+\s+){0,4}down\b|\bintercept|\bdowned\b|\btracked\s+by\b|\bdetected\s+by\b|\bmonitored\s+by\b", re.IGNORECASE)
+# "... rising from a rail car": a platform in a sentence that tells no launch counts only when launched from.
+_LAUNCHED_FROM = re.compile(r"\b(?:from|aboard|on\s+board|mounted\s+on|carried\s+by|by)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 
 
 def _sources_of(a: Analysis, actor: str, lex) -> list[str]:
