@@ -377,8 +377,10 @@ def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
             before = text[max(0, m.start() - 40):m.start()]
             if re.search(r"\b(?:not|no|never|without|whether|if|could|would|may|might)\s+(?:\w+\s+){0,2}$", before, re.I):
                 continue
-            if value == "failure" and _OTHER_FAILURES.search(text[max(0, m.start() - 30):m.end() + 25]):
+            if value == "failure" and _OTHER_FAILURES.search(text[max(0, m.start() - 30):m.end() + 40]):
                 continue
+            if re.search(r"\b(?:before|after|since|than|like)\s+(?:the|its|a|an)\s+$|\bone\s+of\s+(?:them|the\s+\w+)\s+(?:\w+\s+){0,2}$", before, re.I):
+                continue  # "before the successful launch", "one of them blew up": another launch, or a part
             out.append(Mark(m.start() + off, m.end() + off, m.group(0), value))
     return sorted(out, key=lambda mk: mk.start)
 
