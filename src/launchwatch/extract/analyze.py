@@ -29,7 +29,7 @@ _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|expected\s+to|plans?\s+to|pl
 _WHEN_CLAUSE = re.compile(r",?\s*when\b")
 _IN_SINCE_CLAUSE = re.compile(r"\bsince\s+(?:[\w'’.-]+\s+){1,5}$", re.IGNORECASE)
 # "discuss the launch", "condemned Sunday's test": a reference to a launch already told, not a new report.
-_REFERENCE = re.compile(r"\b(?:on|about|of|over|following|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
+_REFERENCE = re.compile(r"\b(?:on|about|of|over|following|confirmed|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
@@ -148,6 +148,8 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
             continue
         if d.kind in ("same_day", "days_offset", "day_before", "day_after") and _relative_to_other_news(text, d.end - off):
             continue
+        if d.kind in ("this_month", "month_this_year", "last_week") and _ORDINAL_TALLY.search(before):
+            continue
         if _OTHER_OCCASION.search(before) or _OCCASION_AFTER.match(text, d.end - off) or _FUTURE_CLAUSE.search(text[max(0, d.start - off - 90):d.start - off]):
             continue
         out.append(d)
@@ -175,6 +177,8 @@ def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:
     if d.kind not in ("weekday", "today", "yesterday", "month_day", "day_month"):
         return False  # a vague period ("over the weekend") describes the activity, not a statement
     text, off = analysis.sentence.text, analysis.sentence.start
+    if d.start - off > 3:
+        return False  # only a sentence-initial date can belong to the statement that follows it
     verbs = [m.start() + off for m in _TRIGGER_VERBS.finditer(text)]
     later = [v for v in verbs if v > d.end]
     if not later or any(v < d.start for v in verbs):
@@ -197,6 +201,8 @@ DATE_RANK = {"month_day": 0, "day_month": 0, "month_year": 1, "window": 1, "week
 _OTHER_OCCASION = re.compile(r"\b(?:election|elections|summit|meeting|talks|visit|anniversary|holiday|ceremony|congress|plenum|session|conference|birthday|inauguration|deadline|vote|speech|parade|trip|funeral|hearing)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # "Wednesday's announcement": the date of a statement or meeting, not of a launch.
 _OCCASION_AFTER = re.compile(r"\s*(?:(?:\w+\s+)?(?:announcement|statement|report|briefing|meeting|talks|summit|speech|parade|session|vote|election|visit|remarks|press\s+conference|news\s+conference|broadcast))\b", re.IGNORECASE)
+# "its third weapons test this month": a tally, not the launch's date.
+_ORDINAL_TALLY = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 _LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage|ICBMs?|SRBMs?|IRBMs?|SLBMs?|exploded|failed|crashed)\b", re.IGNORECASE)
 
 

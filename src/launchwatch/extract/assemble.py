@@ -72,11 +72,12 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
 
 
 def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, published, doc_actor, sentence_dates) -> Draft | None:
-    actor = group.actor or _system_country(group) or _state_media_country(a) or (focus.actor if focus else None) or doc_actor
-    if actor is None:
-        return None
     anchor = next(iter(sentence_dates), None) or (focus.date if focus else (drafts[0].date if drafts else None))
     when = datemod.resolve(group.date, published, anchor) if group.date else None
+    actor = (group.actor or _system_country(group) or _state_media_country(a) or _actor_of_date(drafts, when, doc_actor)
+             or (focus.actor if focus else None) or doc_actor)
+    if actor is None:
+        return None
     if when and group.date.kind not in datemod.RELATIVE_TO_EVENT:
         sentence_dates.append(when)
     if group.date is not None and when is not None:
@@ -99,6 +100,14 @@ def _same_kind(draft: Draft, group: Group) -> bool:
     mine = {c.value for a, g in draft.mentions() for c in g.classes}
     theirs = {c.value for c in group.classes}
     return not any((mine & a and theirs & b and not theirs & a) or (mine & b and theirs & a and not theirs & b) for a, b in _SPLIT_APART)
+
+
+def _actor_of_date(drafts: list[Draft], when: str | None, doc_actor: str | None) -> str | None:
+    """'Tuesday's launch was the fifth in 10 days': the launch already told for that day."""
+    same_day = [d.actor for d in drafts if when and d.date == when]
+    if doc_actor in same_day:
+        return doc_actor
+    return same_day[0] if len(set(same_day)) == 1 else None
 
 
 def _provisional_covers(draft: Draft, when: str, focus: Draft | None, published) -> bool:
