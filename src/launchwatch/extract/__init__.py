@@ -28,8 +28,11 @@ def extract_events(article: Article, knowledge=None) -> list[Event]:
 
 def _main_actor(analyses) -> str | None:
     """The state the article is mostly about: most named in sentences that report launches."""
-    counts = Counter(m.value for a in analyses if a.groups for m in a.actors)
-    return counts.most_common(1)[0][0] if counts else None
+    launchers = Counter(g.actor for a in analyses for g in a.groups if g.actor)
+    if launchers:
+        return launchers.most_common(1)[0][0]
+    named = Counter(m.value for a in analyses if a.groups for m in a.actors)
+    return named.most_common(1)[0][0] if named else None
 
 
 def _headline_end(article: Article) -> int:

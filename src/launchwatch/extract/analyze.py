@@ -13,7 +13,7 @@ from launchwatch.extract.lexicon import Lexicon
 from launchwatch.extract.text import Sentence
 
 # Words before an actor name that make it a place, not the launching state.
-_LOCATIVE = re.compile(r"\b(?:over|into|toward|towards|near|off|at|against|on|to|from|in|inside|of|across|beyond|reach|hit|threatens?|with|between|than|by|for)\s+(?:the\s+)?(?:coast\s+of\s+|mainland\s+)?$", re.IGNORECASE)
+LOCATIVE = re.compile(r"\b(?:over|into|toward|towards|near|off|at|against|on|to|from|in|inside|of|across|beyond|reach|hit|threatens?|with|between|than|by|for)\s+(?:the\s+)?(?:coast\s+of\s+|mainland\s+)?$", re.IGNORECASE)
 _BY_ACTOR = re.compile(r"^\s*(?:\w+\s+){0,2}(?:by|from)\s+(?:the\s+)?$", re.IGNORECASE)
 # "the weapon the North first tested in 2019" describes a system's debut, not a launch report.
 _WEAPON_HISTORY = re.compile(r"\b(?:which|that|weapon|system|missile|design)\s+(?:\w+\s+){0,2}first\s+$", re.IGNORECASE)
@@ -269,7 +269,9 @@ def _conjoined_actors(groups: list[Group], analysis: Analysis, text: str, off: i
             continue
         other = next((a for a in analysis.actors if a.end - off <= g.actor_mark.start - off and a.value != g.actor and a.start - off >= m.start(1)), None)
         if other and not any(x.actor == other.value for x in groups):
-            groups.append(Group(other.value, other, list(g.triggers), g.date, list(g.classes), list(g.systems), list(g.counts)))
+            # "X and Y fired four missiles" says nothing of each one's share
+            g.counts = []
+            groups.append(Group(other.value, other, list(g.triggers), g.date, list(g.classes), list(g.systems), []))
 
 
 def _closest(groups: list[Group], mark: Mark) -> Group:
@@ -286,7 +288,7 @@ def _nearest(groups: list[Group], pos: int) -> Group:
 
 
 # "South Korea's military said the North fired": the actor speaks about another's launch.
-_SPEAKER = re.compile(r"^(?:['’]s)?\s*(?:[\w-]+\s+){0,4}?(?:said|says|reported|announced|told|confirmed|believes|assessed|detected|added)\b(?!.*\b(?:it|they|its|their)\b)", re.IGNORECASE | re.DOTALL)
+_SPEAKER = re.compile(r"^(?:['’]s)?\s*(?:[\w,-]+\s+){0,5}?(?:said|says|reported|announced|told|confirmed|believes|believed|assessed|detected|added|warned|feared|argued|insisted|noted|accused|called|claimed)\b(?!.*\b(?:it|they|its|their)\b)", re.IGNORECASE | re.DOTALL)
 _SELF_REPORT = re.compile(r"^\s*(?:said|says|announced|reported|confirmed)\s+(?:that\s+)?(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:successfully\s+|also\s+)?$", re.IGNORECASE)
 _OTHER_SUBJECT = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+(?:[\w-]+\s+){0,3}(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?|weapons?)\b", re.IGNORECASE)
 
@@ -298,7 +300,7 @@ def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int, agencies: li
     if own:
         g = own[-1]
         return Mark(g.start, g.end, g.text, g.value.country)
-    subjects = [a for a in actors if a.end <= trig.start and not _LOCATIVE.search(text[:a.start - off])
+    subjects = [a for a in actors if a.end <= trig.start and not LOCATIVE.search(text[:a.start - off])
                 and not _SPEAKER.match(text[a.end - off:trig.start - off])]
     if subjects:
         between = text[subjects[-1].end - off:trig.start - off]

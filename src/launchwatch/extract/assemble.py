@@ -14,7 +14,7 @@ from datetime import date
 from launchwatch.extract import dates as datemod
 from launchwatch.extract import places
 from launchwatch.extract.quantities import ranges
-from launchwatch.extract.analyze import Analysis, Group, Mark, source_label, statement_dates
+from launchwatch.extract.analyze import LOCATIVE, Analysis, Group, Mark, source_label, statement_dates
 from launchwatch.records import Event, Evidence
 
 BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm", "ballistic"}
@@ -48,7 +48,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         if a.sentence.start < skip_until:
             continue
         if a.sentence.paragraph != paragraph:
-            paragraph, focus = a.sentence.paragraph, (drafts[0] if drafts else None)
+            paragraph, focus = a.sentence.paragraph, _paragraph_focus(drafts, focus)
         placed = False
         groups = sorted(_split(a.groups), key=lambda g: g.date is not None and g.date.kind in datemod.RELATIVE_TO_EVENT)
         sentence_dates: list[str] = []
@@ -61,7 +61,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
                     draft.anaphor = recent_system
         recent_system = (a.systems[-1], a) if a.systems else None  # anaphora reach one sentence back
         if not placed and focus is not None and a.about_launch and not a.excluded:
-            target = _dated_target(a, drafts, published) or focus
+            target = _dated_target(a, drafts, published) or _actor_target(a, drafts, focus) or focus
             target.analyses.append((a, None))
             _date_from_window(target, a, published)
     if published is not None:
@@ -69,6 +69,16 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         # one is a stray actor ("Japan said the missile ...").
         drafts = [d for d in drafts if d.date is not None]
     return drafts
+
+
+def _paragraph_focus(drafts: list[Draft], focus: Draft | None) -> Draft | None:
+    """A new paragraph goes on with the day's news in focus; after a back-reference it returns to the lead."""
+    if not drafts:
+        return None
+    lead = drafts[0]
+    if focus is not None and (focus.date is None or lead.date is None or _within_a_day(focus.date, lead.date)):
+        return focus
+    return lead
 
 
 def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, published, doc_actor, sentence_dates) -> Draft | None:
@@ -134,13 +144,15 @@ def _recent(when: str, published) -> bool:
     return len(when) == 10 and 0 <= (published - date.fromisoformat(when)).days <= RECENT_DAYS
 
 
-def _provisional(drafts: list[Draft], actor: str, a: Analysis, published) -> Draft:
+def _provisional(drafts: list[Draft], actor: str, a: Analysis, published) -> Draft | None:
     for d in statement_dates(a):
         when = datemod.resolve(d, published)
         if when:
             draft = _new(drafts, actor, when, Mark(d.start, d.end, d.text))
             draft.provisional = True
             return draft
+    if drafts and published is not None:
+        return None  # an undated launch after the lead is a stray actor, not a new event
     return _new(drafts, actor, None, None)
 
 
@@ -163,6 +175,16 @@ def _date_from_window(draft: Draft, a: Analysis, published) -> None:
         if d.kind == "window":
             draft.date, draft.date_mark = datemod.resolve(d, published), Mark(d.start, d.end, d.text)
             return
+
+
+def _actor_target(a: Analysis, drafts: list[Draft], focus: Draft) -> Draft | None:
+    """A sentence about the North's missiles belongs to the North's launch of the day, not the South's in focus."""
+    named = {m.value for m in a.actors if not LOCATIVE.search(a.sentence.text[:m.start - a.sentence.start])}
+    if not named or focus.actor in named:
+        return None
+    lead = drafts[0]
+    day = [d for d in drafts if d.actor in named and (d.date is None or lead.date is None or _within_a_day(d.date, lead.date))]
+    return day[0] if day else None
 
 
 def _dated_target(a: Analysis, drafts: list[Draft], published) -> Draft | None:

@@ -17,6 +17,8 @@ CLASS_PHRASES: list[tuple[str, str]] = [
     (r"(?:multiple[- ]rocket\s+launchers?|artillery\s+rockets?|rocket\s+artillery|\d{3}\s*mm\s+(?:and\s+\d{3}\s*mm\s+)?(?:guided\s+)?rockets?|rocket\s+launchers?|barrage\s+of\s+rockets)", "rocket_artillery"),
     (r"ballistic\s+missiles?|ballistic", "ballistic"),
 ]
+# "ballistic missile technology", "cruise missile programme": the field, not a weapon fired.
+_NOT_A_WEAPON = r"(?!\s+(?:missiles?\s+)?(?:technology|technologies|programs?|programmes?|capabilit\w*|development|defen[cs]es?|shield|interceptors?|tests?\s+sites?|forces|units?|brigades?|regiments?|bases?))"
 # Words for the weapon itself (class unknown unless something else says more).
 WEAPON_WORDS = r"missiles?|rockets?|projectiles?|warheads?|weapons?|ICBMs?|SRBMs?|IRBMs?|SLBMs?"
 
@@ -75,7 +77,7 @@ def _build(knowledge) -> Lexicon:
         actors=_alternation(actor_names),
         agencies=_alternation(agency_names),
         sites=_alternation(site_names),
-        classes=[(re.compile(rf"(?<![\w-])(?:{rx})(?![\w-])", re.IGNORECASE if "SLBM" not in rx else 0), c) for rx, c in CLASS_PHRASES],
+        classes=[(re.compile(rf"(?<!\w)(?:{rx})(?![\w-]){_NOT_A_WEAPON}", re.IGNORECASE if "SLBM" not in rx else 0), c) for rx, c in CLASS_PHRASES],
         triggers=_words(knowledge, "launch", "triggers"),
         weapon=re.compile(rf"\b(?:{WEAPON_WORDS})\b", re.IGNORECASE),
         modal=_words(knowledge, "launch", "modal"),
