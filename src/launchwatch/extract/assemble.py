@@ -61,7 +61,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
                     draft.anaphor = recent_system
         recent_system = (a.systems[-1], a) if a.systems else None  # anaphora reach one sentence back
         if not placed and focus is not None and a.about_launch and not a.excluded:
-            target = _dated_target(a, drafts, published) or _actor_target(a, drafts, focus) or focus
+            target = _dated_target(a, drafts, published) or _system_target(a, drafts) or _actor_target(a, drafts, focus) or focus
             target.analyses.append((a, None))
             _date_from_window(target, a, published)
     if published is not None:
@@ -175,6 +175,13 @@ def _date_from_window(draft: Draft, a: Analysis, published) -> None:
         if d.kind == "window":
             draft.date, draft.date_mark = datemod.resolve(d, published), Mark(d.start, d.end, d.text)
             return
+
+
+def _system_target(a: Analysis, drafts: list[Draft]) -> Draft | None:
+    """'The Taepodong-2 failed about 40 seconds after launch': the launch of that system."""
+    named = {s.value.name for s in a.systems}
+    having = [d for d in drafts if named & {s.value.name for _, g in d.mentions() for s in g.systems}]
+    return having[0] if len(having) == 1 else None
 
 
 def _actor_target(a: Analysis, drafts: list[Draft], focus: Draft) -> Draft | None:
@@ -317,7 +324,7 @@ def _class_by_range(draft: Draft) -> str | None:
 
 
 # "three ballistic missiles, including what Seoul believed was an ICBM": a part, not the whole.
-_INCLUDED = re.compile(r"\bincluding\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
+_INCLUDED = re.compile(r"\bincluding\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
 
 
 def _first_system(draft: Draft):
