@@ -20,7 +20,7 @@ _WEAPON_HISTORY = re.compile(r"\b(?:which|that|weapon|system|missile|design)\s+(
 _GENERIC_PLURAL = re.compile(r"(?:launches|tests|flights|firings)$", re.IGNORECASE)
 _SPECIFIC_DET = re.compile(r"(?:\b(?:the|these|those|its|their|both|two|three|four|five|six|several|latest|recent|weekend)\b|['’]s)\s+(?:[\w-]+\s+){0,4}$", re.IGNORECASE)
 # "after two failed attempts", "a string of failures": other launches' outcomes.
-_OTHER_FAILURES = re.compile(r"\b(?:failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempts|launches|tests|tries|flights)|failures|(?:previous|earlier|prior|past|two|three|several|repeated|string\s+of|series\s+of)\s+(?:\w+\s+)?(?:failed|failures?))\b", re.IGNORECASE)
+_OTHER_FAILURES = re.compile(r"\b(?:(?:second|third|fourth|fifth|another)\s+time\s+(?:that\s+)?(?:\w+\s+){0,4}(?:had\s+|has\s+)?failed|failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempts|launches|tests|tries|flights)|failures|(?:previous|earlier|prior|past|two|three|several|repeated|string\s+of|series\s+of)\s+(?:\w+\s+)?(?:failed|failures?))\b", re.IGNORECASE)
 # A dated list item: "Aug. 2 — Two more from Yonghung, flying about 220 km".
 _TIMELINE_ITEM = re.compile(r"^((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,\s*\d{4})?)\s*[—–:-]+\s*(?=.*\b(?:\d+\s*km|missiles?|projectiles?|rockets?|more|fired|launched)\b)")
 # "would begin its mission in December", "is expected to brief reporters on Thursday": a date of what is to come.
@@ -348,7 +348,9 @@ def _class_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:
 
 
 def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex: Lexicon) -> list[Mark]:
-    out = [Mark(a.start, a.end, a.text, a.value.label) for a in agencies if a.value]
+    if not _ATTRIBUTION.search(text):
+        return []  # "launched in a trial by the Strategic Forces Command" attributes nothing
+    out = [Mark(a.start, a.end, a.text, a.value.label) for a in agencies if a.value and not _SILENT.match(text, a.end - off)]
     for m in _PERSON_OFFICE.finditer(text):
         out.append(Mark(m.start() + off, m.end() + off, m.group(0), m.group(0).replace("President ", "")))
     for rx, label in lex.generic_sources:
@@ -361,6 +363,11 @@ def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex:
             country = next((a.value for a in actors if a.end - off <= m.start() + 2 and a.end - off >= m.start() - 12), None)
             out.append(Mark(m.start() + off, m.end() + off, m.group(0), RoleSource(role, country)))
     return sorted(out, key=lambda mk: mk.start)
+
+
+# "the Russian Defence Ministry has made no comment": named, but attributes nothing.
+_SILENT = re.compile(r"\s*(?:has|have|had|did|does)\s+(?:not|made\s+no|given\s+no)\b|\s*declined\b|\s*(?:did\s+not|didn't)\s+(?:say|comment|confirm)", re.IGNORECASE)
+_ATTRIBUTION = re.compile(r"\b(?:show|shows|suggest|suggests|indicate|indicates|said|says|say|according|reported|reports|announced|statement|told|confirmed|claimed|claims|stated|added|showed|released|published|disclosed|assessed|estimated|believes?|quoted|cited|briefing|described|called|put\s+the)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ _DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|a
 _LOCATOR_AFTER = re.compile(r"^\s*(?:\(\s*[\d,.]+\s*\w+\s*\)\s*)?(?:north|south|east|west|northeast|northwest|southeast|southwest|off|from|short\s+of|inside|outside|beyond|of\b|offshore|wide|in\s+diameter|long\b|-long|away\s+from)", re.IGNORECASE)
 # A length preceded by these is a capability, not a flight ("a range of 2,200 km").
 _CAPABILITY_BEFORE = re.compile(r"(range\s+of|ranges?\s+(?:up\s+to|between)|capable\s+of|could\s+reach|can\s+reach|able\s+to|range\s+is|ranged?|radius|within|as\s+far\s+as|put\s+all\s+of|maximum\s+range|distance\s+of\s+up\s+to|would\s+be\s+able|could\s+(?:fly|travel|hit|strike)|have\s+a\s+range|has\s+a\s+range|reach(?:es)?\s+up\s+to|\bmm\b)\s*(?:of\s+)?(?:about\s+|some\s+|up\s+to\s+|around\s+)?$", re.IGNORECASE)
+# "could have flown more than 6,700 km on a normal trajectory": what might have been.
+_HYPOTHETICAL = re.compile(r"\b(?:could|would|might|may)\s+(?:have\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 # Durations that are not flight times ("two minutes later", "for 20 minutes before").
 _TIME_NOT_FLIGHT = re.compile(r"^\s*(?:later|earlier|before|after\s+(?:the|it|that)|ago|of\s+warning|warning|delay|long\s+(?:meeting|call|speech))", re.IGNORECASE)
 _FLIGHT_TIME_CUE = re.compile(r"(fl[eo]w|flight|flying|airborne|in\s+the\s+air|after\s+(?:launch|lift-?off|take-?off)|into\s+(?:its\s+)?flight|seconds?\s+after|for\s+(?:about\s+|some\s+|more\s+than\s+|around\s+)?$|lasted|duration|exploded|broke|failed|burn)", re.IGNORECASE)
@@ -85,6 +87,10 @@ def durations(sentence: str, offset: int = 0) -> list[Quantity]:
 
 def _length_field(before: str, after: str, hedge: str | None) -> str | None:
     near_before, near_after = before[-35:], after[:30]
+    if hedge and hedge.lower().replace(" ", "") in ("lessthan", "under", "justunder"):
+        return None  # an upper bound is neither an apogee nor a distance flown
+    if _HYPOTHETICAL.search(near_before):
+        return None
     altitude = _last_end(_ALTITUDE_CUE, near_before)
     distance = _last_end(_DISTANCE_CUE, near_before)
     if re.match(r"^\s*(?:high|in\s+altitude|into\s+space|altitude|up\b)", near_after, re.IGNORECASE):
