@@ -29,7 +29,7 @@ _FUTURE_CLAUSE = re.compile(r"\b(?:will|would|shall|expected\s+to|plans?\s+to|pl
 _WHEN_CLAUSE = re.compile(r",?\s*when\b")
 _IN_SINCE_CLAUSE = re.compile(r"\bsince\s+(?:[\w'’.-]+\s+){1,5}$", re.IGNORECASE)
 # "discuss the launch", "condemned Sunday's test": a reference to a launch already told, not a new report.
-_REFERENCE = re.compile(r"\b(?:on|about|of|over|following|confirmed|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
+_REFERENCE = re.compile(r"\b(?:on|about|of|over|following|confirmed|watched|oversaw|observed|supervised|attended|guided|hailed|praised|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
@@ -174,7 +174,7 @@ def is_statement_date(analysis: Analysis, d: DateExpr) -> bool:
 
 def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:
     """'On Friday, however, the JCS said ... flew 600 km': the date is the statement's."""
-    if d.kind not in ("weekday", "today", "yesterday", "month_day", "day_month"):
+    if d.kind not in ("weekday", "today", "yesterday", "month_day", "day_month", "day_after", "day_before"):
         return False  # a vague period ("over the weekend") describes the activity, not a statement
     text, off = analysis.sentence.text, analysis.sentence.start
     if d.start - off > 3:

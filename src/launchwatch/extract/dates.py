@@ -23,7 +23,7 @@ NUMBER_WORDS = {
     "thirty": 30, "forty": 40, "fifty": 50,
 }
 
-_MONTH = r"(?P<month>january|february|april|june|july|august|september|october|november|december|Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_MONTH = r"(?P<month>(?:january|february|april|june|july|august|september|october|november|december|January|February|March|April|May|June|July|August|September|October|November|December)(?![\w-])|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
 _WEEKDAY = r"(?P<weekday>[Mm]onday|[Tt]uesday|[Ww]ednesday|[Tt]hursday|[Ff]riday|[Ss]aturday|[Ss]unday)"
 _PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
 _NUM = r"(?P<n>\d+|" + "|".join(w for w in NUMBER_WORDS if len(w) > 2) + ")"
