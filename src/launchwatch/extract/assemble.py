@@ -102,7 +102,7 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
     previous = [d for d in drafts if d.actor == actor]
     if previous:
         return previous[-1]
-    return _provisional(drafts, actor, a, published)
+    return _provisional(drafts, actor, a, published, _date_mark(group))
 
 
 def _same_kind(draft: Draft, group: Group) -> bool:
@@ -144,7 +144,7 @@ def _recent(when: str, published) -> bool:
     return len(when) == 10 and 0 <= (published - date.fromisoformat(when)).days <= RECENT_DAYS
 
 
-def _provisional(drafts: list[Draft], actor: str, a: Analysis, published) -> Draft | None:
+def _provisional(drafts: list[Draft], actor: str, a: Analysis, published, said: Mark | None) -> Draft | None:
     for d in statement_dates(a):
         when = datemod.resolve(d, published)
         if when:
@@ -153,7 +153,7 @@ def _provisional(drafts: list[Draft], actor: str, a: Analysis, published) -> Dra
             return draft
     if drafts and published is not None:
         return None  # an undated launch after the lead is a stray actor, not a new event
-    return _new(drafts, actor, None, None)
+    return _new(drafts, actor, None, said)  # the words stay even when no date can be resolved
 
 
 def _new(drafts, actor, when, mark) -> Draft:
