@@ -91,12 +91,11 @@ class Analysis:
 
 def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     text, off = sentence.text, sentence.start
-    if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text) or lex.systems.search(text)):
+    systems = [Mark(h.start, h.end, h.text, h.value) for h in lex.systems.find(text, off)]
+    if not (systems or _MAYBE_RELEVANT.search(text) or lex.triggers.search(text)):
         return _empty(sentence)
-    agencies = _marks(lex.agencies, text, off, lambda m: knowledge.agency_by_alias().get(_key(m.group(0))))
-    actors = [a for a in _actor_marks(text, off, lex, knowledge) if not _inside(a, agencies)]
-    systems = _marks(lex.systems, text, off, lambda m: knowledge.system_by_alias().get(_key(m.group(0))))
-    systems = [s for s in systems if s.value is not None]
+    agencies = [Mark(h.start, h.end, h.text, h.value) for h in lex.agencies.find(text, off)]
+    actors = [a for a in _actor_marks(text, off, lex) if not _inside(a, agencies)]
     classes = [c for c in _class_marks(text, off, lex) if not _inside(c, systems)]
     excluded = bool(lex.excluded.search(text))
     dates = [d for d in find_dates(text, off)]
@@ -327,14 +326,8 @@ def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
     return out
 
 
-def _actor_marks(text: str, off: int, lex: Lexicon, knowledge) -> list[Mark]:
-    index = knowledge.actor_by_name()
-    out = []
-    for m in lex.actors.finditer(text):
-        code = index.get(_key(m.group(0))) or index.get(_key(m.group(0)).removeprefix("the "))
-        if code:
-            out.append(Mark(m.start() + off, m.end() + off, m.group(0), code))
-    return out
+def _actor_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:
+    return [Mark(h.start, h.end, h.text, h.value) for h in lex.actors.find(text, off)]
 
 
 def _class_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:
@@ -400,17 +393,9 @@ def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
     return sorted(out, key=lambda mk: mk.start)
 
 
-def _marks(rx: re.Pattern, text: str, off: int, value_of) -> list[Mark]:
-    return [Mark(m.start() + off, m.end() + off, m.group(0), value_of(m)) for m in rx.finditer(text)]
-
-
 def _first(rx: re.Pattern, text: str) -> str | None:
     m = rx.search(text)
     return m.group(0).lower() if m else None
-
-
-def _key(name: str) -> str:
-    return " ".join(name.lower().replace("’", "'").split())
 
 
 def _inside(mark: Mark, others: list[Mark]) -> bool:

@@ -77,13 +77,40 @@ class DateExpr:
 _ANY_DATE_WORD = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|week|month|year|today|tonight|morning|afternoon|evening|hours|minutes|later|earlier)", re.IGNORECASE)
 
 
+# Which cheap cue each pattern needs before it is worth running.
+_NEEDS = {
+    "window": "month", "two_days": "weekday", "month_day": "month", "day_month": "month",
+    "month_year": "month", "month_last_year": "month", "month_this_year": "month", "month_only": "month",
+    "year": "year", "years_ago": "ago", "days_ago": "ago", "days_offset": "days", "last_week": "week",
+    "last_month": "month_word", "this_month": "month_word", "weekend": "weekend", "weekday": "weekday",
+    "today": "today", "yesterday": "yesterday", "same_day": "hours", "day_before": "day", "day_after": "day",
+}
+_CUES = {
+    "month": re.compile(_MONTH),
+    "weekday": re.compile(r"day\b", re.IGNORECASE),
+    "year": re.compile(r"\b(?:19|20)\d\d\b"),
+    "ago": re.compile(r"\bago\b", re.IGNORECASE),
+    "days": re.compile(r"\bdays?\b", re.IGNORECASE),
+    "week": re.compile(r"\bweeks?\b", re.IGNORECASE),
+    "month_word": re.compile(r"\bmonth\b", re.IGNORECASE),
+    "weekend": re.compile(r"\bweekend\b", re.IGNORECASE),
+    "today": re.compile(r"\b(?:today|this\s+(?:morning|afternoon|evening)|tonight)\b", re.IGNORECASE),
+    "yesterday": re.compile(r"\byesterday\b", re.IGNORECASE),
+    "hours": re.compile(r"\b(?:hours|minutes|later|same\s+day|rest\s+of)\b", re.IGNORECASE),
+    "day": re.compile(r"\bday\b", re.IGNORECASE),
+}
+
+
 def find_dates(text: str, offset: int = 0) -> list[DateExpr]:
     """Non-overlapping date expressions in `text`, earliest first; offsets shifted by `offset`."""
     found: list[DateExpr] = []
     if not _ANY_DATE_WORD.search(text):
         return found
+    present = {cue for cue, rx in _CUES.items() if rx.search(text)}
     taken: list[tuple[int, int]] = []
     for kind, rx in _COMPILED:
+        if _NEEDS[kind] not in present:
+            continue
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue

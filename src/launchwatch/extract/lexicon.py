@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from launchwatch.extract.gazetteer import Gazetteer
+
 # Class phrases named by the text, most specific first. Values are weapon classes.
 CLASS_PHRASES: list[tuple[str, str]] = [
     (r"submarine[- ]launched\s+ballistic\s+missiles?|SLBMs?|sub-launched\s+(?:ballistic\s+)?missiles?", "slbm"),
@@ -25,10 +27,10 @@ WEAPON_WORDS = r"missiles?|rockets?|projectiles?|warheads?|weapons?|ICBMs?|SRBMs
 
 @dataclass(frozen=True)
 class Lexicon:
-    systems: re.Pattern
-    actors: re.Pattern
-    agencies: re.Pattern
-    sites: re.Pattern
+    systems: Gazetteer
+    actors: Gazetteer
+    agencies: Gazetteer
+    sites: Gazetteer
     classes: list[tuple[re.Pattern, str]]
     triggers: re.Pattern
     weapon: re.Pattern
@@ -49,12 +51,6 @@ def build(knowledge) -> Lexicon:
     return knowledge._cached("extract.lexicon", lambda: _build(knowledge))
 
 
-def _alternation(names, flags=0) -> re.Pattern:
-    names = sorted({n for n in names if n}, key=len, reverse=True)
-    body = "|".join(re.escape(n).replace(r"\-", r"[- ]?").replace(r"\ ", r"[- ]") for n in names)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-]*\w)", flags) if body else re.compile(r"(?!x)x")
-
-
 def _terms(knowledge, table: str, key: str) -> list[str]:
     return list(knowledge.terms.get(table, {}).get(key, []))
 
@@ -65,18 +61,15 @@ def _words(knowledge, table: str, key: str, flags=re.IGNORECASE) -> re.Pattern:
 
 
 def _build(knowledge) -> Lexicon:
-    system_names = [n for s in knowledge.systems for n in (s.name, *s.aliases)]
-    actor_names = [n for a in knowledge.actors for n in a.names]
-    actor_names += ["The" + n[3:] for n in actor_names if n.startswith("the ")]
-    agency_names = [n for a in knowledge.agencies for n in (a.label, *a.aliases)]
-    site_names = [n for s in knowledge.sites for n in (s.name, *s.aliases)]
+    actor_names = [(n, a.code) for a in knowledge.actors for n in a.names]
+    actor_names += [("The" + n[3:], code) for n, code in actor_names if n.startswith("the ")]
     platforms = [(re.compile("|".join(f"(?:{rx})" for rx in rxs), re.IGNORECASE), name) for name, rxs in knowledge.terms.get("platform", {}).items() if rxs]
     sources = [(re.compile(rx), label) for label, rxs in knowledge.terms.get("sources", {}).items() for rx in rxs]
     return Lexicon(
-        systems=_alternation(system_names),
-        actors=_alternation(actor_names),
-        agencies=_alternation(agency_names),
-        sites=_alternation(site_names),
+        systems=Gazetteer((n, s) for s in knowledge.systems for n in (s.name, *s.aliases)),
+        actors=Gazetteer(actor_names),
+        agencies=Gazetteer((n, a) for a in knowledge.agencies for n in (a.label, *a.aliases)),
+        sites=Gazetteer((n, s) for s in knowledge.sites for n in (s.name, *s.aliases)),
         classes=[(re.compile(rf"(?<!\w)(?:{rx})(?![\w-]){_NOT_A_WEAPON}", re.IGNORECASE if "SLBM" not in rx else 0), c) for rx, c in CLASS_PHRASES],
         triggers=_words(knowledge, "launch", "triggers"),
         weapon=re.compile(rf"\b(?:{WEAPON_WORDS})\b", re.IGNORECASE),
