@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from launchwatch.extract import quantities
 from launchwatch.extract.dates import DateExpr, find_dates
+from launchwatch.extract.gazetteer import tokenize
 from launchwatch.extract.lexicon import Lexicon
 from launchwatch.extract.text import Sentence
 
@@ -64,21 +66,52 @@ class Group:
 
 @dataclass
 class Analysis:
+    """What one sentence says. Facts are worked out on first use: most sentences are never asked."""
+
     sentence: Sentence
     groups: list[Group]
     dates: list[DateExpr]
     actors: list[Mark]
-    sources: list[Mark]
     agencies: list[Mark]
     classes: list[Mark]
     systems: list[Mark]
-    lengths: list[quantities.Quantity]
-    durations: list[quantities.Quantity]
-    counts: list[quantities.Count]
-    outcomes: list[Mark]
-    platforms: list[Mark]
-    hedge: str | None
     excluded: bool
+    lex: Lexicon | None = field(default=None, repr=False)
+
+    @cached_property
+    def sources(self) -> list[Mark]:
+        return _sources(self.sentence.text, self.sentence.start, self.agencies, self.actors, self.lex) if self.lex else []
+
+    @cached_property
+    def lengths(self) -> list[quantities.Quantity]:
+        return quantities.lengths(self.sentence.text, self.sentence.start) if self._digits else []
+
+    @cached_property
+    def durations(self) -> list[quantities.Quantity]:
+        return quantities.durations(self.sentence.text, self.sentence.start) if self._digits else []
+
+    @cached_property
+    def counts(self) -> list[quantities.Count]:
+        return quantities.counts(self.sentence.text, self.sentence.start) if self.lex else []
+
+    @cached_property
+    def outcomes(self) -> list[Mark]:
+        return _outcomes(self.sentence.text, self.sentence.start, self.lex) if self.lex else []
+
+    @cached_property
+    def platforms(self) -> list[Mark]:
+        if not self.lex:
+            return []
+        off = self.sentence.start
+        return [Mark(m.start() + off, m.end() + off, m.group(0), name) for rx, name in self.lex.platforms for m in rx.finditer(self.sentence.text)]
+
+    @cached_property
+    def hedge(self) -> str | None:
+        return _first(self.lex.hedges, self.sentence.text) if self.lex else None
+
+    @property
+    def _digits(self) -> bool:
+        return self.lex is not None and _DIGIT.search(self.sentence.text) is not None
 
     @property
     def about_launch(self) -> bool:
@@ -91,12 +124,14 @@ class Analysis:
 
 def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     text, off = sentence.text, sentence.start
-    systems = [Mark(h.start, h.end, h.text, h.value) for h in lex.systems.find(text, off)]
-    if not (systems or _MAYBE_RELEVANT.search(text) or lex.triggers.search(text)):
+    if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text)):
         return _empty(sentence)
-    agencies = [Mark(h.start, h.end, h.text, h.value) for h in lex.agencies.find(text, off)]
-    actors = [a for a in _actor_marks(text, off, lex) if not _inside(a, agencies)]
-    classes = [c for c in _class_marks(text, off, lex) if not _inside(c, systems)]
+    words = tokenize(text)
+    systems = [Mark(h.start, h.end, h.text, h.value) for h in lex.systems.find(text, off, words)]
+    agencies = [Mark(h.start, h.end, h.text, h.value) for h in lex.agencies.find(text, off, words)]
+    actors = [Mark(h.start, h.end, h.text, h.value) for h in lex.actors.find(text, off, words)]
+    actors = [a for a in actors if not _inside(a, agencies)]
+    classes = [c for c in _class_marks(text, off, lex) if not _inside(c, systems)] if _CLASS_CUE.search(text) else []
     excluded = bool(lex.excluded.search(text))
     dates = [d for d in find_dates(text, off)]
     triggers = [] if excluded or _is_subhead(text) else _triggers(text, off, lex)
@@ -108,25 +143,20 @@ def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     launch_noun = any(re.match(r"launch|test|salvo|barrage|flight", t.text, re.I) for t in triggers)
     if not (has_weapon or (launch_noun and dates)):
         triggers = []
-    analysis = Analysis(
-        sentence=sentence, groups=[], dates=dates, actors=actors,
-        sources=_sources(text, off, agencies, actors, lex), agencies=agencies,
-        classes=classes, systems=systems,
-        lengths=quantities.lengths(text, off), durations=quantities.durations(text, off),
-        counts=quantities.counts(text, off), outcomes=_outcomes(text, off, lex),
-        platforms=[Mark(m.start() + off, m.end() + off, m.group(0), name) for rx, name in lex.platforms for m in rx.finditer(text)],
-        hedge=_first(lex.hedges, text), excluded=excluded,
-    )
+    analysis = Analysis(sentence, [], dates, actors, agencies, classes, systems, excluded, lex)
     analysis.groups = _group(analysis, triggers, text, off)
     return analysis
 
 
+_DIGIT = re.compile(r"\d")
+# Class phrases need one of these words; most sentences have none.
+_CLASS_CUE = re.compile(r"missile|ICBM|SRBM|IRBM|MRBM|SLBM|rocket|satellite|hypersonic|cruise|ballistic|launcher|artillery|orbit", re.IGNORECASE)
 # A sentence with none of these (nor a trigger or system name) can neither report a launch nor lend a fact.
 _MAYBE_RELEVANT = re.compile(r"\d|missile|rocket|projectile|weapon|launch|ICBM|SLBM|SRBM|IRBM|MRBM|satellite|ballistic|cruise|hypersonic|warhead", re.IGNORECASE)
 
 
 def _empty(sentence: Sentence) -> Analysis:
-    return Analysis(sentence, [], [], [], [], [], [], [], [], [], [], [], [], None, False)
+    return Analysis(sentence, [], [], [], [], [], [], False)
 
 
 def _is_subhead(text: str) -> bool:
@@ -324,10 +354,6 @@ def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
             continue
         out.append(Mark(m.start() + off, m.end() + off, m.group(0)))
     return out
-
-
-def _actor_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:
-    return [Mark(h.start, h.end, h.text, h.value) for h in lex.actors.find(text, off)]
 
 
 def _class_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 _WORD = re.compile(r"\w+")
-# What may stand between the words of one name: "Hwasong-15", "U.S. Indo-Pacific", "Ra'ad".
-_JOINER = re.compile(r"[\s\-.'’/]{0,2}")
 
 
 @dataclass(frozen=True)
@@ -22,22 +20,26 @@ class Hit:
 class Gazetteer:
     def __init__(self, entries: Iterable[tuple[str, Any]]):
         self._table: dict[str, Any] = {}
-        self._longest = 1
+        self._longest: dict[str, int] = {}  # first word -> most words in a name it starts
         for name, value in entries:
             words = _WORD.findall(name)
             if not words:
                 continue
-            self._longest = max(self._longest, len(words))
-            self._table.setdefault(" ".join(words), value)
+            self._add(words, value)
             if len(words) == 2 and (words[1].isdigit() or len(words[1]) <= 3):
-                self._table.setdefault("".join(words), value)  # "Hwasong15", "KN23"
+                self._add(["".join(words)], value)  # "Hwasong15", "KN23"
 
-    def find(self, text: str, offset: int = 0) -> list[Hit]:
-        """Longest non-overlapping names in `text`, left to right."""
-        words = list(_WORD.finditer(text))
+    def _add(self, words: list[str], value: Any) -> None:
+        self._table.setdefault(" ".join(words), value)
+        self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
+
+    def find(self, text: str, offset: int = 0, words: list[re.Match] | None = None) -> list[Hit]:
+        """Longest non-overlapping names in `text`, left to right; `words` may be shared between gazetteers."""
+        words = tokenize(text) if words is None else words
         hits, i = [], 0
         while i < len(words):
-            hit = self._longest_at(text, words, i)
+            longest = self._longest.get(words[i].group(0))
+            hit = self._longest_at(text, words, i, longest) if longest else None
             if hit is None:
                 i += 1
                 continue
@@ -47,20 +49,29 @@ class Gazetteer:
             i += n
         return hits
 
-    def _longest_at(self, text: str, words: list[re.Match], i: int):
-        if words[i].group(0) not in self._firsts:
-            return None
-        for n in range(min(self._longest, len(words) - i), 0, -1):
-            span = words[i:i + n]
-            if any(not _JOINER.fullmatch(text, a.end(), b.start()) for a, b in zip(span, span[1:])):
-                continue
-            value = self._table.get(" ".join(m.group(0) for m in span))
+    def _longest_at(self, text: str, words: list[re.Match], i: int, longest: int):
+        key, best = words[i].group(0), None
+        value = self._table.get(key)
+        if value is not None:
+            best = (1, value)
+        for n in range(1, min(longest, len(words) - i)):
+            if not _joined(text, words[i + n - 1], words[i + n]):
+                break
+            key += " " + words[i + n].group(0)
+            value = self._table.get(key)
             if value is not None:
-                return n, value
-        return None
+                best = (n + 1, value)
+        return best
 
-    @property
-    def _firsts(self) -> set[str]:
-        if not hasattr(self, "_first_words"):
-            self._first_words = {key.split(" ")[0] for key in self._table}
-        return self._first_words
+
+def tokenize(text: str) -> list[re.Match]:
+    return list(_WORD.finditer(text))
+
+
+def _joined(text: str, a: re.Match, b: re.Match) -> bool:
+    """What may stand between the words of one name: "Hwasong-15", "U.S. Indo-Pacific", "Ra'ad"."""
+    gap = text[a.end():b.start()]
+    return len(gap) <= 2 and all(c in _JOINERS for c in gap)
+
+
+_JOINERS = frozenset(" -.'’/")
