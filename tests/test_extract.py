@@ -117,3 +117,13 @@ def test_text_sentences_keep_offsets_and_abbreviations():
     assert [s.text for s in parts] == ["The U.S. military said so.", "Col. Kim spoke on Sept. 15 in Seoul.", "New paragraph here."]
     assert all(text[s.start:s.end] == s.text for s in parts)
     assert parts[2].paragraph == 1
+
+
+def test_dates_relative_to_another_launch():
+    found = {d.text: resolve(d, date(2022, 10, 5), "2022-10-05") for d in find_dates(
+        "fired early Wednesday after it launched an IRBM the day before; it came eight days after a failure; "
+        "five days later, the North fired again; hours after the launch")}
+    assert found["the day before"] == "2022-10-04"
+    assert found["eight days after"] == "2022-09-27"
+    assert found["five days later"] == "2022-10-10"
+    assert found["hours after"] == "2022-10-05"

@@ -11,7 +11,7 @@ from functools import cached_property
 from launchwatch.extract import quantities
 from launchwatch.extract.dates import DateExpr, find_dates
 from launchwatch.extract.gazetteer import tokenize
-from launchwatch.extract.lexicon import Lexicon
+from launchwatch.extract.lexicon import Lexicon, class_of
 from launchwatch.extract.text import Sentence
 
 # Words before an actor name that make it a place, not the launching state.
@@ -357,13 +357,7 @@ def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
 
 
 def _class_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:
-    out: list[Mark] = []
-    for rx, cls in lex.classes:
-        for m in rx.finditer(text):
-            mark = Mark(m.start() + off, m.end() + off, m.group(0), cls)
-            if not any(_overlap(mark, o) for o in out):
-                out.append(mark)
-    return sorted(out, key=lambda mk: mk.start)
+    return [Mark(m.start() + off, m.end() + off, m.group(0), class_of(m)) for m in lex.classes.finditer(text)]
 
 
 def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex: Lexicon) -> list[Mark]:

@@ -81,24 +81,33 @@ _ANY_DATE_WORD = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|
 _NEEDS = {
     "window": "month", "two_days": "weekday", "month_day": "month", "day_month": "month",
     "month_year": "month", "month_last_year": "month", "month_this_year": "month", "month_only": "month",
-    "year": "year", "years_ago": "ago", "days_ago": "ago", "days_offset": "days", "last_week": "week",
+    "year": "year", "years_ago": "ago", "days_ago": "ago", "days_offset": "day", "last_week": "week",
     "last_month": "month_word", "this_month": "month_word", "weekend": "weekend", "weekday": "weekday",
     "today": "today", "yesterday": "yesterday", "same_day": "hours", "day_before": "day", "day_after": "day",
 }
-_CUES = {
-    "month": re.compile(_MONTH),
-    "weekday": re.compile(r"day\b", re.IGNORECASE),
-    "year": re.compile(r"\b(?:19|20)\d\d\b"),
-    "ago": re.compile(r"\bago\b", re.IGNORECASE),
-    "days": re.compile(r"\bdays?\b", re.IGNORECASE),
-    "week": re.compile(r"\bweeks?\b", re.IGNORECASE),
-    "month_word": re.compile(r"\bmonth\b", re.IGNORECASE),
-    "weekend": re.compile(r"\bweekend\b", re.IGNORECASE),
-    "today": re.compile(r"\b(?:today|this\s+(?:morning|afternoon|evening)|tonight)\b", re.IGNORECASE),
-    "yesterday": re.compile(r"\byesterday\b", re.IGNORECASE),
-    "hours": re.compile(r"\b(?:hours|minutes|later|same\s+day|rest\s+of)\b", re.IGNORECASE),
-    "day": re.compile(r"\bday\b", re.IGNORECASE),
+_CUE_PATTERNS = {
+    "month": _MONTH.replace("(?P<month>", "(?:"),
+    "weekday": r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b",
+    "year": r"\b(?:19|20)\d\d\b",
+    "ago": r"\bago\b",
+    "week": r"\bweeks?\b",
+    "month_word": r"\bmonth\b",
+    "weekend": r"\bweekend\b",
+    "today": r"\b(?:today|this\s+(?:morning|afternoon|evening)|tonight)\b",
+    "yesterday": r"\byesterday\b",
+    "hours": r"\b(?:hours|minutes|later|same\s+day|rest\s+of)\b",
+    "day": r"\bdays?\b",
 }
+# One pass finds every cue present; month names are case-sensitive ("may" is a verb).
+_MONTH_CUE = re.compile(_CUE_PATTERNS["month"])
+_OTHER_CUES = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _CUE_PATTERNS.items() if name != "month"), re.IGNORECASE)
+
+
+def _cues(text: str) -> set[str]:
+    found = {m.lastgroup for m in _OTHER_CUES.finditer(text)}
+    if _MONTH_CUE.search(text):
+        found.add("month")
+    return found
 
 
 def find_dates(text: str, offset: int = 0) -> list[DateExpr]:
@@ -106,7 +115,7 @@ def find_dates(text: str, offset: int = 0) -> list[DateExpr]:
     found: list[DateExpr] = []
     if not _ANY_DATE_WORD.search(text):
         return found
-    present = {cue for cue, rx in _CUES.items() if rx.search(text)}
+    present = _cues(text)
     taken: list[tuple[int, int]] = []
     for kind, rx in _COMPILED:
         if _NEEDS[kind] not in present:

@@ -31,7 +31,7 @@ class Lexicon:
     actors: Gazetteer
     agencies: Gazetteer
     sites: Gazetteer
-    classes: list[tuple[re.Pattern, str]]
+    classes: re.Pattern   # one alternation, a named group per class, most specific first
     triggers: re.Pattern
     weapon: re.Pattern
     modal: re.Pattern
@@ -49,6 +49,20 @@ class Lexicon:
 
 def build(knowledge) -> Lexicon:
     return knowledge._cached("extract.lexicon", lambda: _build(knowledge))
+
+
+def _class_pattern() -> re.Pattern:
+    """(?P<slbm_0>...)|(?P<icbm_1>...)...: leftmost match wins, ties go to the most specific class."""
+    parts = []
+    for i, (rx, cls) in enumerate(CLASS_PHRASES):
+        if "SLBM" in rx:  # "SLBM" must not match "slbm" in a URL; the phrase is matched case-insensitively
+            rx = rx.replace("|SLBMs?|", "|(?-i:SLBMs?)|")
+        parts.append(rf"(?P<{cls}_{i}>(?<!\w)(?:{rx})(?![\w-]){_NOT_A_WEAPON})")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def class_of(match: re.Match) -> str:
+    return match.lastgroup.rsplit("_", 1)[0]
 
 
 def _terms(knowledge, table: str, key: str) -> list[str]:
@@ -70,7 +84,7 @@ def _build(knowledge) -> Lexicon:
         actors=Gazetteer(actor_names),
         agencies=Gazetteer((n, a) for a in knowledge.agencies for n in (a.label, *a.aliases)),
         sites=Gazetteer((n, s) for s in knowledge.sites for n in (s.name, *s.aliases)),
-        classes=[(re.compile(rf"(?<!\w)(?:{rx})(?![\w-]){_NOT_A_WEAPON}", re.IGNORECASE if "SLBM" not in rx else 0), c) for rx, c in CLASS_PHRASES],
+        classes=_class_pattern(),
         triggers=_words(knowledge, "launch", "triggers"),
         weapon=re.compile(rf"\b(?:{WEAPON_WORDS})\b", re.IGNORECASE),
         modal=_words(knowledge, "launch", "modal"),
