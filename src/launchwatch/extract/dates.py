@@ -85,28 +85,24 @@ _NEEDS = {
     "last_month": "month_word", "this_month": "month_word", "weekend": "weekend", "weekday": "weekday",
     "today": "today", "yesterday": "yesterday", "same_day": "hours", "day_before": "day", "day_after": "day",
 }
-_CUE_PATTERNS = {
-    "month": _MONTH.replace("(?P<month>", "(?:"),
-    "weekday": r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b",
-    "year": r"\b(?:19|20)\d\d\b",
-    "ago": r"\bago\b",
-    "week": r"\bweeks?\b",
-    "month_word": r"\bmonth\b",
-    "weekend": r"\bweekend\b",
-    "today": r"\b(?:today|this\s+(?:morning|afternoon|evening)|tonight)\b",
-    "yesterday": r"\byesterday\b",
-    "hours": r"\b(?:hours|minutes|later|same\s+day|rest\s+of)\b",
-    "day": r"\bdays?\b",
+# Lower-case words whose presence makes a cue; substring tests cost far less than regexes.
+_CUE_WORDS = {
+    "weekday": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    "ago": ("ago",), "week": ("week",), "month_word": ("month",), "weekend": ("weekend",),
+    "today": ("today", "this morning", "this afternoon", "this evening", "tonight"),
+    "yesterday": ("yesterday",), "hours": ("hours", "minutes", "later", "same day", "rest of"), "day": ("day",),
 }
-# One pass finds every cue present; month names are case-sensitive ("may" is a verb).
-_MONTH_CUE = re.compile(_CUE_PATTERNS["month"])
-_OTHER_CUES = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _CUE_PATTERNS.items() if name != "month"), re.IGNORECASE)
+_MONTH_CUE = re.compile(_MONTH.replace("(?P<month>", "(?:"))
+_YEAR_CUE = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _cues(text: str) -> set[str]:
-    found = {m.lastgroup for m in _OTHER_CUES.finditer(text)}
+    low = text.lower()
+    found = {cue for cue, words in _CUE_WORDS.items() if any(w in low for w in words)}
     if _MONTH_CUE.search(text):
         found.add("month")
+    if _YEAR_CUE.search(text):
+        found.add("year")
     return found
 
 

@@ -9,13 +9,38 @@ from launchwatch.extract.dates import NUMBER_WORDS
 KM_PER_UNIT = {"km": 1.0, "kilometre": 1.0, "kilometer": 1.0, "mile": 1.609, "nautical mile": 1.852, "nm": 1.852, "m": 0.001, "metre": 0.001, "meter": 0.001}
 SECONDS_PER_UNIT = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600}
 
-_HEDGE = r"(?:(?P<hedge>about|around|some|roughly|approximately|nearly|almost|up\s+to|more\s+than|over|at\s+least|an\s+estimated|well\s+above|just\s+over|just\s+under|less\s+than|under)\s+)?"
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _LENGTH_UNIT = r"(?P<unit>nautical\s+miles?|kilomet(?:re|er)s?|km|miles?|metres|meters|nm)\b"
 _TIME_UNIT = r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
 
-LENGTH = re.compile(_HEDGE + _NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT, re.IGNORECASE)
-DURATION = re.compile(_HEDGE + _NUMBER + r"\s*-?\s*" + _TIME_UNIT, re.IGNORECASE)
+# Numbers are found first (a digit is a cheap anchor); the hedge words before them are looked up after.
+_LENGTH_BARE = re.compile(_NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT, re.IGNORECASE)
+_DURATION_BARE = re.compile(_NUMBER + r"\s*-?\s*" + _TIME_UNIT, re.IGNORECASE)
+_HEDGE_BEFORE = re.compile(r"(?P<hedge>about|around|some|roughly|approximately|nearly|almost|up\s+to|more\s+than|over|at\s+least|an\s+estimated|well\s+above|just\s+over|just\s+under|less\s+than|under)\s+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A number with its unit, widened to the hedge before it ("about 600 km")."""
+
+    start: int
+    end: int
+    text: str
+    num: str
+    unit: str
+    hedge: str | None
+
+    def group(self, name: str):
+        return {"num": self.num, "unit": self.unit, "hedge": self.hedge, 0: self.text}[name]
+
+
+def _with_hedges(rx: re.Pattern, sentence: str) -> list[_Found]:
+    out = []
+    for m in rx.finditer(sentence):
+        hedge = _HEDGE_BEFORE.search(sentence, max(0, m.start() - 20), m.start())
+        start = hedge.start() if hedge else m.start()
+        out.append(_Found(start, m.end(), sentence[start:m.end()], m.group("num"), m.group("unit"), hedge.group("hedge") if hedge else None))
+    return out
 
 # Words just before/after a length that make it an altitude.
 _ALTITUDE_CUE = re.compile(r"(altitude|apogee|height|high\b|peak|ceiling|orbit|soar|climb|rose|rising|lofted|elevation)", re.IGNORECASE)
@@ -49,22 +74,22 @@ def parse_number(text: str) -> float:
 def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
     """Distances flown and apogees; locators, capabilities and diameters are skipped."""
     out = []
-    for m in LENGTH.finditer(sentence):
+    for m in _with_hedges(_LENGTH_BARE, sentence):
         unit = _unit_key(m.group("unit"))
         value = parse_number(m.group("num")) * KM_PER_UNIT[unit]
-        before, after = sentence[max(0, m.start() - 60):m.start()], sentence[m.end():m.end() + 40]
+        before, after = sentence[max(0, m.start - 60):m.start], sentence[m.end:m.end + 40]
         if _LOCATOR_AFTER.match(after) or _CAPABILITY_BEFORE.search(before) or _in_brackets(sentence, m):
             continue
         field = _length_field(before, after, m.group("hedge"))
         if field:
-            out.append(Quantity(field, round(value, 1), m.start() + offset, m.end() + offset, m.group(0), _hedge(m)))
+            out.append(Quantity(field, round(value, 1), m.start + offset, m.end + offset, m.text, _hedge(m)))
     return out
 
 
 def ranges(sentence: str) -> list[float]:
     """Stated range capabilities ('a range of 2,200 km'), in km: they set a class, never a distance."""
     out = []
-    for m in LENGTH.finditer(sentence):
+    for m in _LENGTH_BARE.finditer(sentence):
         before = sentence[max(0, m.start() - 60):m.start()]
         if _CAPABILITY_BEFORE.search(before) and not re.search(r"\bmm\b", before[-6:]):
             out.append(parse_number(m.group("num")) * KM_PER_UNIT[_unit_key(m.group("unit"))])
@@ -73,15 +98,15 @@ def ranges(sentence: str) -> list[float]:
 
 def durations(sentence: str, offset: int = 0) -> list[Quantity]:
     out = []
-    for m in DURATION.finditer(sentence):
-        before, after = sentence[max(0, m.start() - 50):m.start()], sentence[m.end():m.end() + 40]
+    for m in _with_hedges(_DURATION_BARE, sentence):
+        before, after = sentence[max(0, m.start - 50):m.start], sentence[m.end:m.end + 40]
         if _TIME_NOT_FLIGHT.match(after) or not (_FLIGHT_TIME_CUE.search(before) or _FLIGHT_TIME_CUE.match(after.strip())):
             continue
         if re.search(r"(?:within|in\s+less\s+than|every|per|each)\s*$", before, re.IGNORECASE):
             continue
         unit = _unit_key(m.group("unit"), SECONDS_PER_UNIT)
         value = parse_number(m.group("num")) * SECONDS_PER_UNIT[unit]
-        out.append(Quantity("flight_time_s", value, m.start() + offset, m.end() + offset, m.group(0), _hedge(m)))
+        out.append(Quantity("flight_time_s", value, m.start + offset, m.end + offset, m.text, _hedge(m)))
     return out
 
 
@@ -110,9 +135,9 @@ def _last_end(rx: re.Pattern, text: str) -> int:
     return ends[-1] if ends else -1
 
 
-def _in_brackets(sentence: str, m: re.Match) -> bool:
+def _in_brackets(sentence: str, m: _Found) -> bool:
     """'1,000 kilometers (621 miles)': the bracketed conversion repeats the first figure."""
-    return sentence[:m.start()].rstrip().endswith("(") or (m.start() > 0 and sentence[m.start() - 1] == "(")
+    return sentence[:m.start].rstrip().endswith("(")
 
 
 def _unit_key(unit: str, table=KM_PER_UNIT) -> str:
@@ -127,8 +152,8 @@ def _unit_key(unit: str, table=KM_PER_UNIT) -> str:
     return unit.rstrip("s")
 
 
-def _hedge(m: re.Match) -> str | None:
-    hedge = m.group("hedge")
+def _hedge(m: _Found) -> str | None:
+    hedge = m.hedge
     return re.sub(r"\s+", " ", hedge.lower()) if hedge else None
 
 
