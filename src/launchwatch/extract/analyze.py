@@ -32,6 +32,7 @@ _WHEN_CLAUSE = re.compile(r",?\s*when\b")
 _IN_SINCE_CLAUSE = re.compile(r"\bsince\s+(?:[\w'’.-]+\s+){1,5}$", re.IGNORECASE)
 # "discuss the launch", "condemned Sunday's test": a reference to a launch already told, not a new report.
 _REFERENCE = re.compile(r"\b(?:on|about|of|over|following|confirmed|watched|oversaw|observed|supervised|attended|guided|hailed|praised|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
+_DATED_AFTER = re.compile(r"\s+(?:on|in)\s+[A-Z0-9]")  # "watched the second test on Jan. 11" tells a launch
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
@@ -348,7 +349,7 @@ def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
             continue
         if _GENERIC_PLURAL.match(m.group(0)) and not _SPECIFIC_DET.search(before):
             continue
-        if _REFERENCE.search(before[-40:]):
+        if _REFERENCE.search(before[-40:]) and not _DATED_AFTER.match(text, m.end()):
             continue  # "called the launch a success": the launch is already told
         if lex.modal.search(before) or lex.negation.search(before) or _WEAPON_HISTORY.search(before):
             continue
@@ -373,14 +374,15 @@ def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex:
         for m in rx.finditer(text):
             if any(o.start <= m.start() + off < o.end for o in out):
                 continue
-            country = next((a.value for a in actors if a.end - off <= m.start() + 2 and a.end - off >= m.start() - 12), None)
+            # "Seoul believed", "North Korean state media": the state named in or just before the role
+            country = next((a.value for a in actors if m.start() - 12 <= a.end - off and a.start - off < m.end()), None)
             out.append(Mark(m.start() + off, m.end() + off, m.group(0), RoleSource(role, country)))
     return sorted(out, key=lambda mk: mk.start)
 
 
 # "the Russian Defence Ministry has made no comment": named, but attributes nothing.
 _SILENT = re.compile(r"\s*(?:has|have|had|did|does)\s+(?:not|made\s+no|given\s+no)\b|\s*declined\b|\s*(?:did\s+not|didn't)\s+(?:say|comment|confirm)", re.IGNORECASE)
-_ATTRIBUTION = re.compile(r"\b(?:show|shows|suggest|suggests|indicate|indicates|said|says|say|according|reported|reports|announced|statement|told|confirmed|claimed|claims|stated|added|showed|released|published|disclosed|assessed|estimated|believes?|quoted|cited|briefing|described|called|put\s+the)\b", re.IGNORECASE)
+_ATTRIBUTION = re.compile(r"\b(?:show|shows|suggest|suggests|indicate|indicates|said|says|say|according|reported|reports|announced|statement|told|confirmed|claimed|claims|stated|added|showed|released|published|disclosed|assessed|estimated|believes?|believed|blamed|admitted|acknowledged|quoted|cited|briefing|described|called|put\s+the)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
