@@ -35,7 +35,7 @@ _REFERENCE = re.compile(r"\b(?:on|about|of|over|following|confirmed|watched|over
 _DATED_AFTER = re.compile(r"\s+(?:on|in)\s+[A-Z0-9]")  # "watched the second test on Jan. 11" tells a launch
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
-_ABOUT_LAUNCH = re.compile(r"\b(?:missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
+_ABOUT_LAUNCH = re.compile(r"\b(?:targets?|missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
 _COPULA_CLASS = re.compile(r"\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\bcalled\s+(?:it|them)\b", re.IGNORECASE)
 _PERSON_OFFICE = re.compile(r"\b(?:President\s+)?([A-Z][a-z]+)['’]s\s+office\b")
 
