@@ -33,6 +33,9 @@ _IN_SINCE_CLAUSE = re.compile(r"\bsince\s+(?:[\w'’.-]+\s+){1,5}$", re.IGNORECA
 # "discuss the launch", "condemned Sunday's test": a reference to a launch already told, not a new report.
 _REFERENCE = re.compile(r"\b(?:on|about|of|over|following|confirmed|watched|oversaw|observed|supervised|attended|guided|hailed|praised|condemn(?:ed|s)?|denounc(?:ed|es)?|discuss|criticis(?:ed|es)|criticiz(?:ed|es)|protest(?:ed)?|call(?:ed)?)\s+(?:the|this|that|these|its|their|[A-Z]\w+day['’]s)\s+(?:latest\s+|recent\s+|missile\s+)?$", re.IGNORECASE)
 _DATED_AFTER = re.compile(r"\s+(?:on|in)\s+[A-Z0-9]")  # "watched the second test on Jan. 11" tells a launch
+# Discourse cues that the day's next launch is told: "Separately, ...", "fired 20 more missiles".
+_SEPARATE = re.compile(r"(?:Separately|In\s+a\s+separate\s+\w+|In\s+another\s+\w+)\b")
+_MORE = re.compile(r"\b(?:more|additional|further|another)\b", re.IGNORECASE)
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = re.compile(r"\b(?:targets?|missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
@@ -59,6 +62,7 @@ class Group:
     classes: list[Mark] = field(default_factory=list)
     systems: list[Mark] = field(default_factory=list)
     counts: list[quantities.Count] = field(default_factory=list)
+    separate: bool = False  # "Separately, ...", "fired two more": another launch the same day
 
     @property
     def start(self) -> int:
@@ -146,6 +150,8 @@ def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
         triggers = []
     analysis = Analysis(sentence, [], dates, actors, agencies, classes, systems, excluded, lex)
     analysis.groups = _group(analysis, triggers, text, off)
+    for g in analysis.groups:
+        g.separate = bool(_SEPARATE.match(text)) or any(_MORE.search(c.text) for c in g.counts)
     return analysis
 
 
@@ -180,6 +186,8 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
             continue
         if d.kind in ("this_month", "month_this_year", "last_week") and _ORDINAL_TALLY.search(before):
             continue
+        if _FOREIGN_CLOCK.match(text, d.end - off):
+            continue  # "on Tuesday afternoon in Washington": the launch's local day is told elsewhere
         if _OTHER_OCCASION.search(before) or _OCCASION_AFTER.match(text, d.end - off) or _FUTURE_CLAUSE.search(text[max(0, d.start - off - 90):d.start - off]):
             continue
         out.append(d)
@@ -233,6 +241,7 @@ _OTHER_OCCASION = re.compile(r"\b(?:election|elections|summit|meeting|talks|visi
 _OCCASION_AFTER = re.compile(r"\s*(?:(?:\w+\s+)?(?:announcement|statement|report|briefing|meeting|talks|summit|speech|parade|session|vote|election|visit|remarks|press\s+conference|news\s+conference|broadcast))\b", re.IGNORECASE)
 # "its third weapons test this month": a tally, not the launch's date.
 _ORDINAL_TALLY = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+_FOREIGN_CLOCK = re.compile(r"\s*(?:afternoon|morning|evening|night)?\s*(?:in\s+Washington|here\b|\(?(?:Washington|U\.?S\.?|Eastern|Pacific|East\s+Coast|GMT|UTC)\s+time\b)")
 _LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage|ICBMs?|SRBMs?|IRBMs?|SLBMs?|exploded|failed|crashed)\b", re.IGNORECASE)
 
 

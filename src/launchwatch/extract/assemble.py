@@ -92,6 +92,8 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
         sentence_dates.append(when)
     if group.date is not None and when is not None:
         same = [d for d in drafts if d.actor == actor and _same_kind(d, group) and (d.date == when or _provisional_covers(d, when, focus, published))]
+        if group.separate and same and same[0].date == when:
+            same = []
         if same:
             if same[0].date != when:
                 same[0].date, same[0].date_mark, same[0].provisional = when, _date_mark(group), False
@@ -106,10 +108,22 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
 
 
 def _same_kind(draft: Draft, group: Group) -> bool:
-    """Rockets and a missile, or cruise and ballistic missiles, fired the same day are two launches."""
-    mine = {c.value for a, g in draft.mentions() for c in g.classes}
-    theirs = {c.value for c in group.classes}
-    return not any((mine & a and theirs & b and not theirs & a) or (mine & b and theirs & a and not theirs & b) for a, b in _SPLIT_APART)
+    """One launch is one weapon type: rockets and a missile, cruise and ballistic missiles, or
+    an ICBM and short-range missiles fired the same day are separate launches."""
+    mine = _kinds(g for _, g in draft.mentions())
+    theirs = _kinds([group])
+    if any((mine & a and theirs & b and not theirs & a) or (mine & b and theirs & a and not theirs & b) for a, b in _SPLIT_APART):
+        return False
+    tiers_mine, tiers_theirs = {_TIER.get(k) for k in mine} - {None}, {_TIER.get(k) for k in theirs} - {None}
+    return not (tiers_mine and tiers_theirs and not tiers_mine & tiers_theirs)
+
+
+def _kinds(groups) -> set[str]:
+    return {c.value for g in groups for c in g.classes} | {s.value.weapon_class for g in groups for s in g.systems}
+
+
+# Range tiers that one launch does not mix.
+_TIER = {"srbm": "short", "mrbm": "short", "irbm": "long", "icbm": "long"}
 
 
 def _actor_of_date(drafts: list[Draft], when: str | None, doc_actor: str | None) -> str | None:
