@@ -177,3 +177,18 @@ def test_phrasing_evidence_carries_source_and_hedge():
     (distance,) = event.evidence["distance_km"]
     assert distance.text == "about 1,000 km" and distance.hedge == "about"
     assert distance.source == "Japan Ministry of Defense"
+
+
+def test_phrasing_timeline_box_takes_its_source_note():
+    text = (
+        "Iran has tested several missiles this year.\n\n"
+        "(Data from the Islamic Revolutionary Guard Corps)\n\n"
+        "Feb. 3 — Two Fateh-110 missiles fired from Dezful, flying about 300 km.\n\n"
+        "March 9 — One Zolfaghar from near Shahroud, flying some 700 km.\n\n"
+        "Analysts expect more tests before the summer."
+    )
+    events = extract(text, "2024-04-01")
+    feb = only(events, date="2024-02-03")
+    assert feb["count"] == 2 and feb["distance_km"] == 300 and "IRGC" in feb["reported_by"]
+    march = only(events, date="2024-03-09")
+    assert march["distance_km"] == 700 and "IRGC" in march["reported_by"]

@@ -63,6 +63,7 @@ class Group:
     systems: list[Mark] = field(default_factory=list)
     counts: list[quantities.Count] = field(default_factory=list)
     separate: bool = False  # "Separately, ...", "fired two more": another launch the same day
+    list_item: bool = False  # a dated line of a timeline box
 
     @property
     def start(self) -> int:
@@ -129,7 +130,7 @@ class Analysis:
 
 def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     text, off = sentence.text, sentence.start
-    if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text)):
+    if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text) or SOURCE_NOTE.match(text)):
         return _empty(sentence)
     words = tokenize(text)
     systems = [Mark(h.start, h.end, h.text, h.value) for h in lex.systems.find(text, off, words)]
@@ -152,6 +153,7 @@ def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     analysis.groups = _group(analysis, triggers, text, off)
     for g in analysis.groups:
         g.separate = bool(_SEPARATE.match(text)) or any(_MORE.search(c.text) for c in g.counts)
+        g.list_item = item is not None
     return analysis
 
 
@@ -164,6 +166,10 @@ _MAYBE_RELEVANT = re.compile(r"\d|missile|rocket|projectile|weapon|launch|ICBM|S
 
 def _empty(sentence: Sentence) -> Analysis:
     return Analysis(sentence, [], [], [], [], [], [], False)
+
+
+# "(Figures from South Korea's Joint Chiefs of Staff)": the source of the list that follows.
+SOURCE_NOTE = re.compile(r"^\(?\s*(?:Figures|Data|Numbers|Source|Sources|Dates)\b[^()]{0,30}?(?:from|:|according\s+to)", re.IGNORECASE)
 
 
 def _is_subhead(text: str) -> bool:

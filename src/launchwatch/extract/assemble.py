@@ -14,7 +14,7 @@ from datetime import date
 from launchwatch.extract import dates as datemod
 from launchwatch.extract import places
 from launchwatch.extract.quantities import ranges
-from launchwatch.extract.analyze import LOCATIVE, Analysis, Group, Mark, source_label, statement_dates
+from launchwatch.extract.analyze import LOCATIVE, SOURCE_NOTE, Analysis, Group, Mark, source_label, statement_dates
 from launchwatch.records import Event, Evidence
 
 BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm", "ballistic"}
@@ -33,6 +33,7 @@ class Draft:
     order: int
     provisional: bool = False   # dated only by a statement ("said on Thursday")
     anaphor: tuple | None = None  # the system named just before ("The Sarmat ... Its first test")
+    list_sources: list = field(default_factory=list)  # a timeline's source note: (Mark, label)
     analyses: list[tuple[Analysis, Group | None]] = field(default_factory=list)
 
     def mentions(self):
@@ -44,12 +45,16 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
     focus: Draft | None = None
     paragraph = -1
     recent_system = None
+    list_note: list = []
+    paragraph_of_note = -1
     for a in analyses:
         if a.sentence.start < skip_until:
             continue
         if a.sentence.paragraph != paragraph:
             paragraph, focus = a.sentence.paragraph, _paragraph_focus(drafts, focus)
         placed = False
+        list_note = _list_note(a, list_note, a.sentence.paragraph != paragraph_of_note)
+        paragraph_of_note = a.sentence.paragraph
         groups = sorted(_split(a.groups), key=lambda g: g.date is not None and g.date.kind in datemod.RELATIVE_TO_EVENT)
         sentence_dates: list[str] = []
         for group in groups:
@@ -57,6 +62,8 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
             if draft is not None:
                 draft.analyses.append((a, group))
                 focus, placed = draft, True
+                if group.list_item:
+                    draft.list_sources = list_note
                 if draft.anaphor is None and recent_system and recent_system[0].value.country == draft.actor:
                     draft.anaphor = recent_system
         recent_system = (a.systems[-1], a) if a.systems else None  # anaphora reach one sentence back
@@ -69,6 +76,16 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         # one is a stray actor ("Japan said the missile ...").
         drafts = [d for d in drafts if d.date is not None]
     return drafts
+
+
+def _list_note(a: Analysis, note: list, new_paragraph: bool) -> list:
+    """The agencies a source note names stand behind the list items after it, until a paragraph
+    that is no list item ends the list."""
+    if SOURCE_NOTE.match(a.sentence.text):
+        return [(m, m.value.label) for m in a.agencies if m.value]
+    if new_paragraph and not any(g.list_item for g in a.groups):
+        return []
+    return note
 
 
 def _paragraph_focus(drafts: list[Draft], focus: Draft | None) -> Draft | None:
@@ -350,15 +367,18 @@ def _first_system(draft: Draft):
 
 
 def _count(draft: Draft):
-    """A stated number; else one when the launch is told of in the singular ('a missile')."""
+    """A stated number; else one when the launch is told of in the singular ('a missile', 'the Simorgh')."""
     for a, g in draft.mentions():
         for c in g.counts:
             return c.value, Mark(c.start, c.end, c.text), a
     for a, g in draft.mentions():
-        nouns = g.systems + g.classes + _weapon_nouns(a)
+        if g.systems and not _plural(g.systems[0].text):
+            return 1, g.systems[0], a
+        nouns = g.classes + _weapon_nouns(a)
         if not nouns:
             continue
-        first = min(nouns, key=lambda m: abs(m.start - g.start))
+        anchor = g.classes[0].start if g.classes else g.start  # a class split from its sentence counts itself
+        first = min(nouns, key=lambda m: abs(m.start - anchor))
         if _plural(first.text):
             return None
         return 1, first, a
@@ -446,6 +466,9 @@ def _sources_of(a: Analysis, actor: str, lex) -> list[str]:
 
 def _reported_by(draft: Draft, text: str, lex):
     labels, evidence = [], []
+    for m, label in draft.list_sources:
+        labels.append(label)
+        evidence.append(Evidence(m.start, m.end, text[m.start:m.end], label, None))
     for a, g in draft.analyses:
         for s in a.sources:
             label = source_label(s, draft.actor, lex)

@@ -163,7 +163,7 @@ _COUNT_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an"))
 _MISSILE_NOUN = r"(?:[\w-]+\s+){0,5}?(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|ATACMS|weapons?)\b"
 COUNT = re.compile(
     r"\b(?P<lead>at\s+least\s+|as\s+many\s+as\s+|about\s+|around\s+|some\s+|more\s+than\s+|a\s+(?:barrage|salvo|volley|total)\s+of\s+|a\s+pair\s+of\s+|another\s+|up\s+to\s+)?"
-    r"(?<![-\w.])(?<!one\sof\s)(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|decades?|km|kilomet|miles|percent|per\s+cent)\b)(?:(?<=\w)(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
+    r"(?<![-\w.])(?<!one\sof\s)(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|decades?|km|kilomet|miles|percent|per\s+cent)\b)(?:(?<=\w)(?:\s+more)?(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
     re.IGNORECASE,
 )
 SINGULAR = re.compile(r"\b(?:a|an|one|another|single)\s+(?:[\w-]+\s+){0,5}?(?:missile|rocket|ICBM|SRBM|IRBM|MRBM|SLBM)\b(?!s)", re.IGNORECASE)
@@ -188,7 +188,7 @@ def counts(sentence: str, offset: int = 0) -> list[Count]:
             continue
         if re.match(r"\d{4}$", n) and 1900 < value < 2100:
             continue
-        if m.group("bare") is not None and not (lead or "").startswith("a "):
+        if m.group("bare") is not None and not ((lead or "").startswith("a ") or m.group(0).lower().endswith("more")):
             continue
         if re.search(r"(?:mm|millimet)", m.group("noun") or "", re.IGNORECASE) or lead == "another":
             continue
