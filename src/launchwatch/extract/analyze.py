@@ -109,7 +109,7 @@ class Analysis:
         if not self.lex:
             return []
         off = self.sentence.start
-        return [Mark(m.start() + off, m.end() + off, m.group(0), name) for rx, name in self.lex.platforms for m in rx.finditer(self.sentence.text)]
+        return [Mark(m.start() + off, m.end() + off, m.group(0), m.lastgroup) for m in self.lex.platforms.finditer(self.sentence.text)]
 
     @cached_property
     def hedge(self) -> str | None:

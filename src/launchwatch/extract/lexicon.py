@@ -40,7 +40,7 @@ class Lexicon:
     reporting: re.Pattern
     success: re.Pattern
     failure: re.Pattern
-    platforms: list[tuple[re.Pattern, str]]
+    platforms: re.Pattern   # a named group per platform
     hedges: re.Pattern
     generic_sources: list[tuple[re.Pattern, str]]
     role_sources: list[tuple[re.Pattern, str]]
@@ -78,7 +78,7 @@ def _words(knowledge, table: str, key: str, flags=re.IGNORECASE) -> re.Pattern:
 def _build(knowledge) -> Lexicon:
     actor_names = [(n, a.code) for a in knowledge.actors for n in a.names]
     actor_names += [("The" + n[3:], code) for n, code in actor_names if n.startswith("the ")]
-    platforms = [(re.compile("|".join(f"(?:{rx})" for rx in rxs), re.IGNORECASE), name) for name, rxs in knowledge.terms.get("platform", {}).items() if rxs]
+    platforms = re.compile("|".join(f"(?P<{name}>{'|'.join(rxs)})" for name, rxs in knowledge.terms.get("platform", {}).items() if rxs) or r"(?!x)x", re.IGNORECASE)
     sources = [(re.compile(rx), label) for label, rxs in knowledge.terms.get("sources", {}).items() for rx in rxs]
     return Lexicon(
         systems=Gazetteer((n, s) for s in knowledge.systems for n in (s.name, *s.aliases)),
