@@ -11,6 +11,7 @@ from functools import cached_property
 from launchwatch.extract import quantities
 from launchwatch.extract.dates import DateExpr, find_dates
 from launchwatch.extract.gazetteer import tokenize
+from launchwatch.extract.spans import Mark
 from launchwatch.extract.lexicon import Lexicon, class_of
 from launchwatch.extract.text import Sentence
 
@@ -41,14 +42,6 @@ _SINCE = re.compile(r"^(?:since|Since)\b")
 _ABOUT_LAUNCH = re.compile(r"\b(?:targets?|missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
 _COPULA_CLASS = re.compile(r"\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\bcalled\s+(?:it|them)\b", re.IGNORECASE)
 _PERSON_OFFICE = re.compile(r"\b(?:President\s+)?([A-Z][a-z]+)['’]s\s+office\b")
-
-
-@dataclass
-class Mark:
-    start: int
-    end: int
-    text: str
-    value: object = None
 
 
 @dataclass
@@ -133,9 +126,9 @@ def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
     if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text) or SOURCE_NOTE.match(text)):
         return _empty(sentence)
     words = tokenize(text)
-    systems = [Mark(h.start, h.end, h.text, h.value) for h in lex.systems.find(text, off, words)]
-    agencies = [Mark(h.start, h.end, h.text, h.value) for h in lex.agencies.find(text, off, words)]
-    actors = [Mark(h.start, h.end, h.text, h.value) for h in lex.actors.find(text, off, words)]
+    systems = lex.systems.find(text, off, words)
+    agencies = lex.agencies.find(text, off, words)
+    actors = lex.actors.find(text, off, words)
     actors = [a for a in actors if not _inside(a, agencies)]
     classes = [c for c in _class_marks(text, off, lex) if not _inside(c, systems)] if _CLASS_CUE.search(text) else []
     excluded = bool(lex.excluded.search(text))

@@ -14,7 +14,8 @@ from datetime import date
 from launchwatch.extract import dates as datemod
 from launchwatch.extract import places
 from launchwatch.extract.quantities import ranges
-from launchwatch.extract.analyze import LOCATIVE, SOURCE_NOTE, Analysis, Group, Mark, source_label, statement_dates
+from launchwatch.extract.analyze import LOCATIVE, SOURCE_NOTE, Analysis, Group, source_label, statement_dates
+from launchwatch.extract.spans import Mark
 from launchwatch.records import Event, Evidence
 
 BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm", "ballistic"}

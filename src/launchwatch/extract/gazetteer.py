@@ -3,18 +3,11 @@ a thousand alternatives (ten times slower on news text)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable
 
+from launchwatch.extract.spans import Mark
+
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Hit:
-    start: int
-    end: int
-    text: str
-    value: Any
 
 
 class Gazetteer:
@@ -33,7 +26,7 @@ class Gazetteer:
         self._table.setdefault(" ".join(words), value)
         self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
 
-    def find(self, text: str, offset: int = 0, words: list[re.Match] | None = None) -> list[Hit]:
+    def find(self, text: str, offset: int = 0, words: list[re.Match] | None = None) -> list[Mark]:
         """Longest non-overlapping names in `text`, left to right; `words` may be shared between gazetteers."""
         words = tokenize(text) if words is None else words
         hits, i = [], 0
@@ -45,7 +38,7 @@ class Gazetteer:
                 continue
             n, value = hit
             start, end = words[i].start(), words[i + n - 1].end()
-            hits.append(Hit(start + offset, end + offset, text[start:end], value))
+            hits.append(Mark(start + offset, end + offset, text[start:end], value))
             i += n
         return hits
 

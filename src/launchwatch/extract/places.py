@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from launchwatch.extract.analyze import Analysis, Mark
+from launchwatch.extract.analyze import Analysis
+from launchwatch.extract.spans import Mark
 
 _PLACE = r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|coast)\s+(?:of|off|near)\s+)?(?:[\w'’-]+\s+){0,6}?(?:[A-Z][\w'’-]+|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target))"
 _STOP = r"(?=\s*(?:[,.;:]|\s+(?:at|on|and|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
