@@ -1,7 +1,7 @@
 """Launch-event extraction: Article -> list[Event], every value with its evidence.
 
 Stages: text.sentences -> analyze.analyze (per sentence) -> assemble.assemble
-(group into launches) -> assemble.to_event (choose values, keep spans).
+(group into launches) -> fields.to_event (choose values, keep spans).
 """
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from collections import Counter
 
 from launchwatch.extract import lexicon
 from launchwatch.extract.analyze import analyze
-from launchwatch.extract.assemble import assemble, primary_flags, to_event
+from launchwatch.extract.assemble import assemble
+from launchwatch.extract.fields import primary_flags, to_event
 from launchwatch.extract.dates import parse_iso
 from launchwatch.extract.text import sentences
 from launchwatch.records import Article, Event

@@ -1,0 +1,237 @@
+"""Choose each field's value for a drafted launch, keeping the span that states it.
+
+Conventions (SCHEMA.md, the gold sets' README): the class the text names wins
+over a system's class; a stated range sets a generic ballistic missile's class;
+figures are the first stated; outcome and platform only where the text ties
+them to the launch.
+"""
+from __future__ import annotations
+
+import re
+
+from launchwatch.extract import places
+from launchwatch.extract.analyze import Analysis, Group, source_label
+from launchwatch.extract.assemble import BALLISTIC_KINDS, Draft, within_a_day
+from launchwatch.extract.quantities import ranges
+from launchwatch.extract.spans import Mark
+from launchwatch.records import Event, Evidence
+
+_SPECIFICITY = {"unknown": 0, "ballistic": 1, "hypersonic": 2, "rocket_artillery": 2, "cruise": 2, "space_launch": 2,
+                "srbm": 3, "mrbm": 3, "irbm": 3, "icbm": 3, "slbm": 3}
+
+
+def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
+    values: dict = {"actor": draft.actor, "date": draft.date, "is_primary": is_primary}
+    evidence: dict[str, list[Evidence]] = {}
+
+    def put(name, value, mark: Mark | None, analysis: Analysis | None = None, hedge=None):
+        values[name] = value
+        if mark is not None:
+            source = _sources_of(analysis, draft.actor, lex)[:1] if analysis else []
+            evidence[name] = [Evidence(mark.start, mark.end, text[mark.start:mark.end], source[0] if source else None, hedge or (analysis.hedge if analysis else None))]
+
+    put("date_text", draft.date_mark.text if draft.date_mark else None, draft.date_mark)
+    cls, cls_mark, cls_a = _weapon_class(draft)
+    put("weapon_class", cls, cls_mark, cls_a)
+    name = _first_system(draft)
+    put("weapon_name", name[0].text if name else None, name[0] if name else None, name[1] if name else None)
+    count = _count(draft)
+    put("count", count[0] if count else None, count[1] if count else None, count[2] if count else None)
+    for fld in ("distance_km", "apogee_km", "flight_time_s"):
+        q = _quantity(draft, fld)
+        put(fld, q[0].value if q else None, Mark(q[0].start, q[0].end, q[0].text) if q else None, q[1] if q else None, q[0].hedge if q else None)
+    out = _outcome(draft)
+    put("outcome", out[0].value if out else None, out[0] if out else None, out[1] if out else None)
+    plat = _platform(draft)
+    put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
+    site = places.launch_location(draft.mentions())
+    put("launch_location", site.text if site else None, site)
+    where = places.landing(draft.analyses)
+    put("landing", where.text if where else None, where)
+    values["reported_by"], evidence["reported_by"] = _reported_by(draft, text, lex)
+    return Event(values, evidence)
+
+
+def _weapon_class(draft: Draft):
+    """The most specific class the text names; else the named system's class; else unknown."""
+    named: list[tuple[Mark, Analysis]] = []
+    systems: list[tuple[Mark, Analysis]] = []
+    for a, g in draft.analyses:
+        if g is not None:
+            named += _not_included(g.classes, a)
+            systems += [(s, a) for s in g.systems if s.value.country == draft.actor]
+        elif a.names_class:
+            named += [(c, a) for c in a.classes]
+    if named:
+        mark, a = _named_class(named)
+        if mark.value == "ballistic":
+            by_range = _class_by_range(draft)
+            if by_range:
+                return by_range, mark, a
+        return mark.value, mark, a
+    if systems:
+        mark, a = systems[0]
+        return mark.value.weapon_class, mark, a
+    if draft.anaphor is not None:
+        mark, a = draft.anaphor
+        return mark.value.weapon_class, mark, a
+    return "unknown", None, None
+
+
+def _not_included(classes: list[Mark], a: Analysis) -> list[tuple[Mark, Analysis]]:
+    whole = [c for c in classes if not _INCLUDED.search(a.sentence.text[:c.start - a.sentence.start])]
+    return [(c, a) for c in (whole or classes)]
+
+
+def _named_class(named: list[tuple[Mark, Analysis]]) -> tuple[Mark, Analysis]:
+    """Votes by family: ballistic kinds together against hypersonic, cruise, ...; within the winner, the most specific."""
+    def family(cls: str) -> str:
+        return "ballistic" if cls in BALLISTIC_KINDS else cls
+    votes: dict[str, int] = {}
+    for mark, _ in named:
+        votes[family(mark.value)] = votes.get(family(mark.value), 0) + 1
+    specific = any(m.value in BALLISTIC_KINDS and m.value != "ballistic" for m, _ in named)
+    best = "ballistic" if specific else max(votes, key=lambda f: (votes[f], f == "ballistic"))
+    members = [x for x in named if family(x[0].value) == best]
+    return max(members, key=lambda x: (_SPECIFICITY[x[0].value], -members.index(x)))
+
+
+# Class limits by range (km), as the gold conventions and CNS use them.
+RANGE_CLASSES = ((1000, "srbm"), (3000, "mrbm"), (5500, "irbm"), (float("inf"), "icbm"))
+
+
+def _class_by_range(draft: Draft) -> str | None:
+    for a, _ in draft.analyses:
+        for km in ranges(a.sentence.text):
+            return next(cls for limit, cls in RANGE_CLASSES if km < limit)
+    return None
+
+
+# "three ballistic missiles, including what Seoul believed was an ICBM": a part, not the whole.
+_INCLUDED = re.compile(r"\bincluding\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
+
+
+def _first_system(draft: Draft):
+    for a, g in draft.mentions():
+        for s in g.systems:
+            if s.value.country == draft.actor:
+                return s, a
+    return None
+
+
+def _count(draft: Draft):
+    """A stated number; else one when the launch is told of in the singular ('a missile', 'the Simorgh')."""
+    for a, g in draft.mentions():
+        for c in g.counts:
+            return c.value, Mark(c.start, c.end, c.text), a
+    for a, g in draft.mentions():
+        if g.systems and not _plural(g.systems[0].text):
+            return 1, g.systems[0], a
+        nouns = g.classes + _weapon_nouns(a)
+        if not nouns:
+            continue
+        anchor = g.classes[0].start if g.classes else g.start  # a class split from its sentence counts itself
+        first = min(nouns, key=lambda m: abs(m.start - anchor))
+        if _plural(first.text):
+            return None
+        return 1, first, a
+    return None
+
+
+def _weapon_nouns(a: Analysis) -> list[Mark]:
+    off = a.sentence.start
+    return [Mark(m.start() + off, m.end() + off, m.group(0)) for m in _WEAPON_NOUN.finditer(a.sentence.text)]
+
+
+_WEAPON_NOUN = re.compile(r"\b(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?|launch|test|attempt|flight)\b", re.IGNORECASE)
+
+
+def _plural(text: str) -> bool:
+    return bool(re.search(r"(?:s|S)$", text.strip())) and not text.strip().endswith(("ss", "ATACMS"))
+
+
+def _quantity(draft: Draft, fld: str):
+    for a, g in draft.analyses:
+        found = [q for q in (a.lengths if fld != "flight_time_s" else a.durations) if q.field == fld]
+        if found:
+            return max(found, key=lambda q: q.value), a
+    return None
+
+
+def _outcome(draft: Draft):
+    """The outcome stated where the launch is reported; else in the sentences about it."""
+    for want_mention in (True, False):
+        for a, g in draft.analyses:
+            if (g is not None) == want_mention and a.outcomes:
+                return a.outcomes[0], a
+    return None
+
+
+def _platform(draft: Draft):
+    """Majority of the sentences that tie one platform to the launch; a sentence naming several is no vote."""
+    votes: dict[str, list] = {}
+    for a, g in draft.analyses:
+        tied = [m for m in a.platforms if _tied_to_launch(m, a, g)]
+        kinds = {m.value for m in tied}
+        if len(kinds) == 1:
+            votes.setdefault(kinds.pop(), []).append((tied[0], a))
+    if not votes:
+        return None
+    ranked = sorted(votes.values(), key=len, reverse=True)
+    if len(ranked) > 1 and len(ranked[0]) == len(ranked[1]):
+        return None
+    return ranked[0][0]
+
+
+def _tied_to_launch(m: Mark, a: Analysis, g: Group | None) -> bool:
+    before = a.sentence.text[:m.start - a.sentence.start]
+    if _NOT_THE_LAUNCHER.search(a.sentence.text):
+        return False
+    if _LAUNCHED_FROM.search(before) or re.match(r"(?:from|mounted|aboard)\b|[\w]+[- ](?:borne|based|mobile|launched)\b", m.text, re.IGNORECASE):
+        return True
+    # the platform as subject: "the frigate had launched", "the submarine ... fired"
+    return g is not None and any(0 < t.start - m.end <= 40 and "," not in a.sentence.text[m.end - a.sentence.start:t.start - a.sentence.start] for t in g.triggers)
+
+
+# Platforms that shoot down, track or carry nothing launched.
+_NOT_THE_LAUNCHER = re.compile(r"\bwhether\b|\bunclear\b|\bnot\s+(?:say|clear|known)\b|\bshot\s+(?:\w+\s+){0,4}down\b|\bintercept|\bdowned\b|\btracked\s+by\b|\bdetected\s+by\b|\bmonitored\s+by\b", re.IGNORECASE)
+# "... rising from a rail car": a platform in a sentence that tells no launch counts only when launched from.
+_LAUNCHED_FROM = re.compile(r"\b(?:from|aboard|on\s+board|mounted\s+on|carried\s+by|by)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+
+
+def _sources_of(a: Analysis, actor: str, lex) -> list[str]:
+    labels = []
+    for s in a.sources:
+        label = source_label(s, actor, lex)
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def _reported_by(draft: Draft, text: str, lex):
+    labels, evidence = [], []
+    for m, label in draft.list_sources:
+        labels.append(label)
+        evidence.append(Evidence(m.start, m.end, text[m.start:m.end], label, None))
+    for a, g in draft.analyses:
+        for s in a.sources:
+            label = source_label(s, draft.actor, lex)
+            if label and label not in labels:
+                labels.append(label)
+                evidence.append(Evidence(s.start, s.end, text[s.start:s.end], label, a.hedge))
+    return labels, evidence
+
+
+def primary_flags(drafts: list[Draft]) -> list[bool]:
+    if not drafts:
+        return []
+    lead = drafts[0].date
+    flags = []
+    for i, d in enumerate(drafts):
+        if i == 0 or d.date is None and lead is None:
+            flags.append(True)
+        elif d.date and lead and within_a_day(d.date, lead):
+            flags.append(True)
+        else:
+            flags.append(False)
+    return flags
