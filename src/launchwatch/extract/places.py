@@ -6,26 +6,39 @@ import re
 from launchwatch.extract.analyze import Analysis
 from launchwatch.extract.spans import Mark
 
-_PLACE = r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|coast)\s+(?:of|off|near)\s+)?(?:[\w'’-]+\s+){0,6}?(?:[A-Z][\w'’-]+|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target))"
+# Words that end a place phrase rather than belong to it.
+_NOT_PLACE_WORD = r"(?!(?:failed|exploded|late|early|and|before|after|on|at|when|while|which|but)\b)"
+_PLACE = (r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|coast)\s+(?:of|off|near)\s+)?"
+          rf"(?:{_NOT_PLACE_WORD}[\w'’-]+\s+){{0,6}}?"
+          r"(?:[A-Z][\w'’-]+|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target))")
 _STOP = r"(?=\s*(?:[,.;:]|\s+(?:at|on|and|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
 LAUNCH_FROM = re.compile(r"\b(?:launched|fired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+){0,6}?from\s+(?:near\s+|around\s+)?" + _PLACE + _STOP)
 LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|into)\s+(?:(?:in|into|inside|within|outside|off|near|at)\s+)?" + _PLACE + _STOP)
-
-
-def launch_location(mentions: list[tuple[Analysis, object]]) -> Mark | None:
-    return _first(LAUNCH_FROM, mentions)
+# A known site named where no "launched from" says so: not after words that place a landing.
+_LANDING_BEFORE = re.compile(r"\b(?:into|off|toward|towards|over|in|inside|near|landed|fell|reached|hit|struck)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+def launch_location(mentions: list[tuple[Analysis, object]], lex, platforms: re.Pattern, actor: str) -> Mark | None:
+    """'fired from near Wonsan'; else a known launch site of the launching state named in its report
+    (capitals and cities are left out: "Pyongyang" is more often the government than the place)."""
+    for a, _ in mentions:
+        for m in LAUNCH_FROM.finditer(a.sentence.text):
+            if not platforms.match(m.group("place").removeprefix("the ").removeprefix("a ")):
+                return _mark(a, m)
+    for a, _ in mentions:
+        for site in lex.sites.find(a.sentence.text, a.sentence.start):
+            if site.value.kind == "launch_site" and site.value.country == actor and not _LANDING_BEFORE.search(a.sentence.text[:site.start - a.sentence.start]):
+                return site
+    return None
 
 
 def landing(analyses: list[tuple[Analysis, object]]) -> Mark | None:
-    return _first(LANDING, analyses)
-
-
-def _first(rx: re.Pattern, analyses) -> Mark | None:
     for a, _ in analyses:
-        for m in rx.finditer(a.sentence.text):
+        for m in LANDING.finditer(a.sentence.text):
             place = m.group("place").strip()
-            if len(place) < 4 or re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone", place):
-                continue
-            start = a.sentence.start + m.start("place")
-            return Mark(start, start + len(m.group("place")), m.group("place"))
+            if len(place) >= 4 and not (re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone", place)):
+                return _mark(a, m)
     return None
+
+
+def _mark(a: Analysis, m: re.Match) -> Mark:
+    start = a.sentence.start + m.start("place")
+    return Mark(start, start + len(m.group("place")), m.group("place"))
