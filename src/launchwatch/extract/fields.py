@@ -112,11 +112,20 @@ _INCLUDED = re.compile(r"\bincluding\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
 
 
 def _first_system(draft: Draft):
+    """A known system of the launching state; else the name the text quotes ('a "new-type tactical guided weapon"')."""
     for a, g in draft.mentions():
         for s in g.systems:
             if s.value.country == draft.actor:
                 return s, a
+    for a, _ in draft.analyses:
+        for m in _QUOTED_NAME.finditer(a.sentence.text):
+            start = a.sentence.start + m.start(1)
+            return Mark(start, start + len(m.group(1)), m.group(1)), a
     return None
+
+
+# A quoted weapon name of at most eight words: "super-large multiple rocket launcher".
+_QUOTED_NAME = re.compile(r'"((?!(?:a|an|the|some|several)\s)(?:newly[- ]developed\s+)?(?:[\w-]+\s+){0,6}?(?:missiles?|weapons?|rockets?|launchers?|projectiles?))"', re.IGNORECASE)
 
 
 def _count(draft: Draft):
