@@ -192,3 +192,16 @@ def test_phrasing_timeline_box_takes_its_source_note():
     assert feb["count"] == 2 and feb["distance_km"] == 300 and "IRGC" in feb["reported_by"]
     march = only(events, date="2024-03-09")
     assert march["distance_km"] == 700 and "IRGC" in march["reported_by"]
+
+
+def test_phrasing_wire_flash_without_a_day_is_kept_undated():
+    text = ("North Korea fired a ballistic missile toward the East Sea, South Korea's Joint Chiefs of Staff "
+            "said, without giving further details.\n\nThe launch comes amid heightened tensions.")
+    ev = only(extract(text, "2024-05-30"), actor="KP")
+    assert ev["date"] is None and ev["weapon_class"] == "ballistic" and ev["reported_by"] == ["South Korea JCS"]
+
+
+def test_phrasing_undated_remark_without_source_is_no_event():
+    text = ("A lofted ICBM flight that splashes down off Japan proves little about re-entry. "
+            "Launch vehicles carrying missiles are a staple of every parade.")
+    assert extract(text, "2023-09-18") == []

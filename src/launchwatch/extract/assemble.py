@@ -68,8 +68,14 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
     if published is not None:
         # Launches other than the lead are placed in time by the text; an undated
         # one is a stray actor ("Japan said the missile ...").
-        drafts = [d for d in drafts if d.date is not None]
+        drafts = [d for i, d in enumerate(drafts) if d.date is not None or (i == 0 and d.date_mark is None and _reported_as_news(d))]
     return drafts
+
+
+def _reported_as_news(draft: Draft) -> bool:
+    """An undated lead is kept when a source reports it: a wire flash ("North Korea fired a
+    missile, the JCS said") often gives no day; a generic remark has no source."""
+    return any(a.sources for a, g in draft.mentions())
 
 
 def _list_note(a: Analysis, note: list, new_paragraph: bool) -> list:
