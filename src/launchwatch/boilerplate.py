@@ -68,6 +68,20 @@ def _rx(*patterns: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
+class _Lines:
+    """Patterns for whole lines: those anchored at the start are tried at position 0 only,
+    the rest scanned; one alternation of both tries every anchored one at every position."""
+
+    def __init__(self, *patterns: str):
+        anchored = [p for p in patterns if p.startswith("^")]
+        floating = [p for p in patterns if not p.startswith("^")]
+        self._anchored = _rx(*anchored) if anchored else None
+        self._floating = _rx(*floating) if floating else None
+
+    def search(self, text: str) -> bool:
+        return bool((self._anchored and self._anchored.match(text)) or (self._floating and self._floating.search(text)))
+
+
 # Headings after which come teaser lists: related, most read, recommended.
 TEASER_HEADING = _rx(
     r"^\[?(related|more|recommended|trending|popular|latest|top|editor'?s|don'?t miss|in case you missed)"
@@ -101,7 +115,7 @@ SOCIAL_WORDS = _rx(
 SOCIAL_MIN_WORDS = 2        # a share bar names at least two channels...
 SOCIAL_MAX_WORDS = 16       # ...and little else
 # Page furniture that can appear anywhere; each pattern names its kind.
-JUNK_LINE = _rx(
+JUNK_LINE = _Lines(
     # separators and bracketed labels
     r"^[-_*=~•·.#\s]{2,}$",
     r"^\[\s*(anchor|report|reporter|video|audio|photos?|gallery|graphic|interactive|ad|advertisement)[^\]]*\]",
@@ -140,7 +154,7 @@ JUNK_LINE = _rx(
     r"^\(*\s*[\w.+-]+@[\w-]+(\.[\w-]+)+[;,]?[^a-z]*\)*$",
 )
 # Wire and agency sign-offs: who reported and edited, not part of the story.
-SIGNOFF_LINE = _rx(
+SIGNOFF_LINE = _Lines(
     r"^[-—–(\s]*(additional )?(reporting|writing|editing|edited|compiled|produced|translated) by\b",
     r"^\(?\s*with (inputs|input|reporting) from\b.*\)?$",
     r"^(published|printed|appeared) in (the )?[A-Z].{0,60}\d{4}\.?$",
