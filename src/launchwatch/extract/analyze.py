@@ -375,19 +375,17 @@ def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex:
     out = [Mark(a.start, a.end, a.text, a.value.label) for a in agencies if a.value and not _SILENT.match(text, a.end - off)]
     for m in _PERSON_OFFICE.finditer(text):
         out.append(Mark(m.start() + off, m.end() + off, m.group(0), m.group(0).replace("President ", "")))
-    for rx, label in lex.generic_sources:
-        for m in rx.finditer(text):
-            out.append(Mark(m.start() + off, m.end() + off, m.group(0), label))
+    for m, label in lex.generic_sources.finditer(text):
+        out.append(Mark(m.start() + off, m.end() + off, m.group(0), label))
     for a in actors:  # "Iran said", "Seoul believed": the state speaks for itself
         if _STATE_SAYS.match(text, a.end - off):
             out.append(Mark(a.start, a.end, a.text, RoleSource("self", a.value)))
-    for rx, role in lex.role_sources:
-        for m in rx.finditer(text):
-            if any(o.start <= m.start() + off < o.end for o in out):
-                continue
-            # "Seoul believed", "North Korean state media": the state named in or just before the role
-            country = next((a.value for a in actors if m.start() - 12 <= a.end - off and a.start - off < m.end()), None)
-            out.append(Mark(m.start() + off, m.end() + off, m.group(0), RoleSource(role, country)))
+    for m, role in lex.role_sources.finditer(text):
+        if any(o.start <= m.start() + off < o.end for o in out):
+            continue
+        # "Seoul believed", "North Korean state media": the state named in or just before the role
+        country = next((a.value for a in actors if m.start() - 12 <= a.end - off and a.start - off < m.end()), None)
+        out.append(Mark(m.start() + off, m.end() + off, m.group(0), RoleSource(role, country)))
     return sorted(out, key=lambda mk: mk.start)
 
 

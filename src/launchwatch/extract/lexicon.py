@@ -42,13 +42,26 @@ class Lexicon:
     failure: re.Pattern
     platforms: re.Pattern   # a named group per platform
     hedges: re.Pattern
-    generic_sources: list[tuple[re.Pattern, str]]
-    role_sources: list[tuple[re.Pattern, str]]
+    generic_sources: "Labelled"   # sources that name no agency ("analysts", "US officials")
+    role_sources: "Labelled"      # sources named by role, resolved by state
     role_labels: dict[str, dict[str, str]]
 
 
 def build(knowledge) -> Lexicon:
     return knowledge._cached("extract.lexicon", lambda: _build(knowledge))
+
+
+class Labelled:
+    """Several labelled pattern lists as one alternation: one pass yields (match, label)."""
+
+    def __init__(self, table: dict[str, list[str]], flags: int = 0):
+        self._labels = {f"g{i}": label for i, label in enumerate(table)}
+        body = "|".join(f"(?P<g{i}>{'|'.join(rxs)})" for i, rxs in enumerate(table.values()) if rxs)
+        self._rx = re.compile(body or r"(?!x)x", flags)
+
+    def finditer(self, text: str):
+        for m in self._rx.finditer(text):
+            yield m, self._labels[m.lastgroup]
 
 
 def _class_pattern() -> re.Pattern:
@@ -79,7 +92,6 @@ def _build(knowledge) -> Lexicon:
     actor_names = [(n, a.code) for a in knowledge.actors for n in a.names]
     actor_names += [("The" + n[3:], code) for n, code in actor_names if n.startswith("the ")]
     platforms = re.compile("|".join(f"(?P<{name}>{'|'.join(rxs)})" for name, rxs in knowledge.terms.get("platform", {}).items() if rxs) or r"(?!x)x", re.IGNORECASE)
-    sources = [(re.compile(rx), label) for label, rxs in knowledge.terms.get("sources", {}).items() for rx in rxs]
     return Lexicon(
         systems=Gazetteer((n, s) for s in knowledge.systems for n in (s.name, *s.aliases)),
         actors=Gazetteer(actor_names),
@@ -96,7 +108,7 @@ def _build(knowledge) -> Lexicon:
         failure=_words(knowledge, "outcome", "failure"),
         platforms=platforms,
         hedges=_words(knowledge, "attribution", "hedges"),
-        generic_sources=sources,
-        role_sources=[(re.compile("|".join(f"(?:{rx})" for rx in rxs)), role) for role, rxs in knowledge.terms.get("actor_sources", {}).items() if rxs],
+        generic_sources=Labelled(knowledge.terms.get("sources", {})),
+        role_sources=Labelled(knowledge.terms.get("actor_sources", {})),
         role_labels={role: dict(item.split("=", 1) for item in items) for role, items in knowledge.terms.get("actor_source_labels", {}).items()},
     )
