@@ -65,17 +65,46 @@ class Group:
 
 @dataclass
 class Analysis:
-    """What one sentence says. Facts are worked out on first use: most sentences are never asked."""
+    """What one sentence says. Everything but the launch mentions (`groups`) is worked out on
+    first use: most sentences are never asked for their facts."""
 
     sentence: Sentence
-    groups: list[Group]
-    dates: list[DateExpr]
-    actors: list[Mark]
-    agencies: list[Mark]
-    classes: list[Mark]
-    systems: list[Mark]
-    excluded: bool
+    groups: list[Group] = field(default_factory=list)
     lex: Lexicon | None = field(default=None, repr=False)
+
+    @cached_property
+    def _words(self) -> list:
+        return tokenize(self.sentence.text)
+
+    @cached_property
+    def systems(self) -> list[Mark]:
+        return self.lex.systems.find(self.sentence.text, self.sentence.start, self._words) if self.lex else []
+
+    @cached_property
+    def agencies(self) -> list[Mark]:
+        return self.lex.agencies.find(self.sentence.text, self.sentence.start, self._words) if self.lex else []
+
+    @cached_property
+    def actors(self) -> list[Mark]:
+        if not self.lex:
+            return []
+        found = self.lex.actors.find(self.sentence.text, self.sentence.start, self._words)
+        return [a for a in found if not _inside(a, self.agencies)]
+
+    @cached_property
+    def classes(self) -> list[Mark]:
+        text = self.sentence.text
+        if not self.lex or not _CLASS_CUE.search(text):
+            return []
+        return [c for c in _class_marks(text, self.sentence.start, self.lex) if not _inside(c, self.systems)]
+
+    @cached_property
+    def dates(self) -> list[DateExpr]:
+        return find_dates(self.sentence.text, self.sentence.start) if self.lex else []
+
+    @cached_property
+    def excluded(self) -> bool:
+        return bool(self.lex and self.lex.excluded.search(self.sentence.text))
 
     @cached_property
     def sources(self) -> list[Mark]:
@@ -121,28 +150,21 @@ class Analysis:
         return bool(_COPULA_CLASS.search(self.sentence.text))
 
 
-def analyze(sentence: Sentence, lex: Lexicon, knowledge) -> Analysis:
+def analyze(sentence: Sentence, lex: Lexicon, knowledge=None) -> Analysis:
     text, off = sentence.text, sentence.start
     if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text) or SOURCE_NOTE.match(text)):
-        return _empty(sentence)
-    words = tokenize(text)
-    systems = lex.systems.find(text, off, words)
-    agencies = lex.agencies.find(text, off, words)
-    actors = lex.actors.find(text, off, words)
-    actors = [a for a in actors if not _inside(a, agencies)]
-    classes = [c for c in _class_marks(text, off, lex) if not _inside(c, systems)] if _CLASS_CUE.search(text) else []
-    excluded = bool(lex.excluded.search(text))
-    dates = [d for d in find_dates(text, off)]
-    triggers = [] if excluded or _is_subhead(text) else _triggers(text, off, lex)
-    has_weapon = bool(systems or classes or lex.weapon.search(text))
+        return Analysis(sentence)
+    analysis = Analysis(sentence, lex=lex)
     item = _TIMELINE_ITEM.match(text)
-    if item and not triggers and not excluded:
+    triggers = [] if _is_subhead(text) else _triggers(text, off, lex)
+    if item and not triggers:
         triggers = [Mark(off + item.end(1), off + item.end(), item.group(0)[item.end(1):])]
-        has_weapon = True
+    if not triggers or analysis.excluded:
+        return analysis
+    has_weapon = bool(item or analysis.systems or analysis.classes or lex.weapon.search(text))
     launch_noun = any(re.match(r"launch|test|salvo|barrage|flight", t.text, re.I) for t in triggers)
-    if not (has_weapon or (launch_noun and dates)):
-        triggers = []
-    analysis = Analysis(sentence, [], dates, actors, agencies, classes, systems, excluded, lex)
+    if not (has_weapon or (launch_noun and analysis.dates)):
+        return analysis
     analysis.groups = _group(analysis, triggers, text, off)
     for g in analysis.groups:
         g.separate = bool(_SEPARATE.match(text)) or any(_MORE.search(c.text) for c in g.counts)
@@ -155,10 +177,6 @@ _DIGIT = re.compile(r"\d")
 _CLASS_CUE = re.compile(r"missile|ICBM|SRBM|IRBM|MRBM|SLBM|rocket|satellite|hypersonic|cruise|ballistic|launcher|artillery|orbit", re.IGNORECASE)
 # A sentence with none of these (nor a trigger or system name) can neither report a launch nor lend a fact.
 _MAYBE_RELEVANT = re.compile(r"\d|missile|rocket|projectile|weapon|launch|ICBM|SLBM|SRBM|IRBM|MRBM|satellite|ballistic|cruise|hypersonic|warhead", re.IGNORECASE)
-
-
-def _empty(sentence: Sentence) -> Analysis:
-    return Analysis(sentence, [], [], [], [], [], [], False)
 
 
 # "(Figures from South Korea's Joint Chiefs of Staff)": the source of the list that follows.
