@@ -80,7 +80,7 @@ _ANY_DATE_WORD = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|
 # Which cheap cue each pattern needs before it is worth running.
 _NEEDS = {
     "window": "month", "two_days": "weekday", "month_day": "month", "day_month": "month",
-    "month_year": "month", "month_last_year": "month", "month_this_year": "month", "month_only": "month",
+    "month_year": "month", "month_last_year": "last_year", "month_this_year": "this_year", "month_only": "month",
     "year": "year", "years_ago": "ago", "days_ago": "ago", "days_offset": "day", "last_week": "week",
     "last_month": "month_word", "this_month": "month_word", "weekend": "weekend", "weekday": "weekday",
     "today": "today", "yesterday": "yesterday", "same_day": "hours", "day_before": "day", "day_after": "day",
@@ -90,15 +90,20 @@ _CUE_WORDS = {
     "weekday": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
     "ago": ("ago",), "week": ("week",), "month_word": ("month",), "weekend": ("weekend",),
     "today": ("today", "this morning", "this afternoon", "this evening", "tonight"),
-    "yesterday": ("yesterday",), "hours": ("hours", "minutes", "later", "same day", "rest of"), "day": ("day",),
+    "yesterday": ("yesterday",), "hours": ("hours", "minutes", "later", "same day", "rest of"),
+    "day": ("day after", "days after", "day before", "days before", "days later", "day later", "days earlier",
+            "night before", "next day", "following day"),
+    "last_year": ("last year",), "this_year": ("this year",),
 }
+_CUE_OF = {word: cue for cue, words in _CUE_WORDS.items() for word in words}
+# One pass over the lower-cased sentence finds every cue word ("weekend" before "week").
+_CUE_SCAN = re.compile("|".join(re.escape(w) for w in sorted(_CUE_OF, key=len, reverse=True)))
 _MONTH_CUE = re.compile(_MONTH.replace("(?P<month>", "(?:"))
 _YEAR_CUE = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _cues(text: str) -> set[str]:
-    low = text.lower()
-    found = {cue for cue, words in _CUE_WORDS.items() if any(w in low for w in words)}
+    found = {_CUE_OF[m.group(0)] for m in _CUE_SCAN.finditer(text.lower())}
     if _MONTH_CUE.search(text):
         found.add("month")
     if _YEAR_CUE.search(text):
