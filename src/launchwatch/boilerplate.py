@@ -22,6 +22,7 @@ cut only when no prose sentence follows its heading.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -336,6 +337,7 @@ def _continues(previous: str, line: str, *, wrapped: bool) -> bool:
 # Paragraph kinds
 # --------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)  # asked several times per paragraph by the kind tests below
 def words(paragraph: str) -> int:
     return len(paragraph.split())
 
