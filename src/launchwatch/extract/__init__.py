@@ -21,7 +21,7 @@ def extract_events(article: Article, knowledge=None) -> list[Event]:
         from launchwatch.knowledge import load_knowledge
         knowledge = load_knowledge()
     lex = lexicon.build(knowledge)
-    analyses = [analyze(s, lex, knowledge) for s in sentences(article.text)]
+    analyses = [analyze(s, lex) for s in sentences(article.text)]
     drafts = assemble(analyses, parse_iso(article.published), _main_actor(analyses), _headline_end(article))
     flags = primary_flags(drafts)
     return [to_event(d, article.text, flag, lex) for d, flag in zip(drafts, flags)]

@@ -150,7 +150,7 @@ class Analysis:
         return bool(_COPULA_CLASS.search(self.sentence.text))
 
 
-def analyze(sentence: Sentence, lex: Lexicon, knowledge=None) -> Analysis:
+def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
     text, off = sentence.text, sentence.start
     if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text) or SOURCE_NOTE.match(text)):
         return Analysis(sentence)

@@ -44,7 +44,7 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     put("outcome", out[0].value if out else None, out[0] if out else None, out[1] if out else None)
     plat = _platform(draft)
     put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
-    site = places.launch_location(draft.mentions(), lex, lex.platforms, draft.actor)
+    site = places.launch_location(draft.mentions(), lex, draft.actor)
     put("launch_location", site.text if site else None, site)
     where = places.landing(draft.analyses)
     put("landing", where.text if where else None, where)
