@@ -127,3 +127,12 @@ def test_dates_relative_to_another_launch():
     assert found["eight days after"] == "2022-09-27"
     assert found["five days later"] == "2022-10-10"
     assert found["hours after"] == "2022-10-05"
+
+
+def test_folding_keeps_offsets_and_escapes():
+    from launchwatch.extract.folding import Folded, fold, fold_pattern
+    text = "North Korea FIRED an ICBM — İstanbul"
+    assert len(fold(text)) == len(text) and fold("ICBM") == "icbm"
+    assert fold_pattern(r"\bICBM\S(?P<Big>X)[A-Z]") == r"\bicbm\S(?P<Big>x)[a-z]"
+    m = Folded(r"\bfired\s+an\s+ICBM\b").search(text)
+    assert text[m.start():m.end()] == "FIRED an ICBM"

@@ -131,7 +131,8 @@ class Analysis:
         if not self.lex:
             return []
         off = self.sentence.start
-        return [Mark(m.start() + off, m.end() + off, m.group(0), m.lastgroup) for m in self.lex.platforms.finditer(self.sentence.text)]
+        text = self.sentence.text
+        return [Mark(m.start() + off, m.end() + off, text[m.start():m.end()], m.lastgroup) for m in self.lex.platforms.finditer(text)]
 
     @cached_property
     def hedge(self) -> str | None:
@@ -373,18 +374,19 @@ def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
         before = text[max(0, m.start() - 70):m.start()]
         if before.endswith("-"):  # "rail-fired", "air-launched": an adjective, not a report
             continue
-        if _GENERIC_PLURAL.match(m.group(0)) and not _SPECIFIC_DET.search(before):
+        word = text[m.start():m.end()]
+        if _GENERIC_PLURAL.match(word) and not _SPECIFIC_DET.search(before):
             continue
         if _REFERENCE.search(before[-40:]) and not _DATED_AFTER.match(text, m.end()):
             continue  # "called the launch a success": the launch is already told
         if lex.modal.search(before) or lex.negation.search(before) or _WEAPON_HISTORY.search(before):
             continue
-        out.append(Mark(m.start() + off, m.end() + off, m.group(0)))
+        out.append(Mark(m.start() + off, m.end() + off, word))
     return out
 
 
 def _class_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:
-    return [Mark(m.start() + off, m.end() + off, m.group(0), class_of(m)) for m in lex.classes.finditer(text)]
+    return [Mark(m.start() + off, m.end() + off, text[m.start():m.end()], class_of(m)) for m in lex.classes.finditer(text)]
 
 
 def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex: Lexicon) -> list[Mark]:
@@ -439,11 +441,11 @@ def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
                 continue
             if re.search(r"\b(?:before|after|since|than|like)\s+(?:the|its|a|an)\s+$|\bone\s+of\s+(?:them|the\s+\w+)\s+(?:\w+\s+){0,2}$", before, re.I):
                 continue  # "before the successful launch", "one of them blew up": another launch, or a part
-            out.append(Mark(m.start() + off, m.end() + off, m.group(0), value))
+            out.append(Mark(m.start() + off, m.end() + off, text[m.start():m.end()], value))
     return sorted(out, key=lambda mk: mk.start)
 
 
-def _first(rx: re.Pattern, text: str) -> str | None:
+def _first(rx, text: str) -> str | None:
     m = rx.search(text)
     return m.group(0).lower() if m else None
 
