@@ -130,7 +130,7 @@ def test_dates_relative_to_another_launch():
 
 
 def test_folding_keeps_offsets_and_escapes():
-    from launchwatch.extract.folding import Folded, fold, fold_pattern
+    from launchwatch.folding import Folded, fold, fold_pattern
     text = "North Korea FIRED an ICBM — İstanbul"
     assert len(fold(text)) == len(text) and fold("ICBM") == "icbm"
     assert fold_pattern(r"\bICBM\S(?P<Big>X)[A-Z]") == r"\bicbm\S(?P<Big>x)[a-z]"

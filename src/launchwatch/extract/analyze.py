@@ -10,6 +10,7 @@ from functools import cached_property
 
 from launchwatch.extract import quantities
 from launchwatch.extract.dates import DateExpr, find_dates
+from launchwatch.folding import Folded
 from launchwatch.extract.gazetteer import tokenize
 from launchwatch.extract.spans import Mark
 from launchwatch.extract.lexicon import Lexicon, class_of
@@ -39,8 +40,8 @@ _SEPARATE = re.compile(r"(?:Separately|In\s+a\s+separate\s+\w+|In\s+another\s+\w
 _MORE = re.compile(r"\b(?:more|additional|further|another)\b", re.IGNORECASE)
 _SINCE = re.compile(r"^(?:since|Since)\b")
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
-_ABOUT_LAUNCH = re.compile(r"\b(?:targets?|missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b", re.IGNORECASE)
-_COPULA_CLASS = re.compile(r"\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\bcalled\s+(?:it|them)\b", re.IGNORECASE)
+_ABOUT_LAUNCH = Folded(r"\b(?:targets?|missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b")
+_COPULA_CLASS = Folded(r"\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\bcalled\s+(?:it|them)\b")
 _PERSON_OFFICE = re.compile(r"\b(?:President\s+)?([A-Z][a-z]+)['’]s\s+office\b")
 
 
@@ -175,9 +176,9 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
 
 _DIGIT = re.compile(r"\d")
 # Class phrases need one of these words; most sentences have none.
-_CLASS_CUE = re.compile(r"missile|ICBM|SRBM|IRBM|MRBM|SLBM|rocket|satellite|hypersonic|cruise|ballistic|launcher|artillery|orbit", re.IGNORECASE)
+_CLASS_CUE = Folded(r"missile|ICBM|SRBM|IRBM|MRBM|SLBM|rocket|satellite|hypersonic|cruise|ballistic|launcher|artillery|orbit")
 # A sentence with none of these (nor a trigger or system name) can neither report a launch nor lend a fact.
-_MAYBE_RELEVANT = re.compile(r"\d|missile|rocket|projectile|weapon|launch|ICBM|SLBM|SRBM|IRBM|MRBM|satellite|ballistic|cruise|hypersonic|warhead", re.IGNORECASE)
+_MAYBE_RELEVANT = Folded(r"\d|missile|rocket|projectile|weapon|launch|ICBM|SLBM|SRBM|IRBM|MRBM|satellite|ballistic|cruise|hypersonic|warhead")
 
 
 # "(Figures from South Korea's Joint Chiefs of Staff)": the source of the list that follows.

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from launchwatch.folding import Folded
+
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7,
     "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -55,7 +57,9 @@ _PATTERNS: list[tuple[str, str]] = [
     ("day_before", r"\bthe\s+(?:day|night)\s+before\b|\ba\s+day\s+after\b(?=\s+(?:the\s+)?\w+\s+(?:\w+\s+)?(?:fired|launched|test-fired|tested|launch|test)\b)"),
     ("day_after", r"\b(?:the\s+(?:next|following)\s+day|a\s+day\s+later|the\s+day\s+after)\b"),
 ]
-_COMPILED = [(kind, re.compile(rx, re.IGNORECASE if kind not in ("month_day", "day_month", "month_year", "month_only", "year", "weekday", "two_days", "window") else 0)) for kind, rx in _PATTERNS]
+# Month and weekday patterns are case-sensitive ("may" is a verb); the rest match on folded text.
+_CASE_SENSITIVE = ("month_day", "day_month", "month_year", "month_only", "year", "weekday", "two_days", "window")
+_COMPILED = [(kind, re.compile(rx) if kind in _CASE_SENSITIVE else Folded(rx)) for kind, rx in _PATTERNS]
 
 # Kinds that place a launch only relative to another launch in the article.
 RELATIVE_TO_EVENT = {"same_day", "day_before", "day_after", "days_offset"}
@@ -126,7 +130,7 @@ def find_dates(text: str, offset: int = 0) -> list[DateExpr]:
                 continue
             taken.append((m.start(), m.end()))
             groups = tuple((k, v) for k, v in m.groupdict().items() if v is not None)
-            found.append(DateExpr(m.start() + offset, m.end() + offset, m.group(0), kind, groups))
+            found.append(DateExpr(m.start() + offset, m.end() + offset, text[m.start():m.end()], kind, groups))
     return sorted(found, key=lambda d: d.start)
 
 

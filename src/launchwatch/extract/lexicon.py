@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from launchwatch.extract.folding import Folded
+from launchwatch.folding import Folded
 from launchwatch.extract.gazetteer import Gazetteer
 
 # Class phrases named by the text, most specific first. Values are weapon classes.

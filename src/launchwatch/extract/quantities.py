@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from launchwatch.extract.dates import NUMBER_WORDS
+from launchwatch.folding import Folded
 
 KM_PER_UNIT = {"km": 1.0, "kilometre": 1.0, "kilometer": 1.0, "mile": 1.609, "nautical mile": 1.852, "nm": 1.852, "m": 0.001, "metre": 0.001, "meter": 0.001}
 SECONDS_PER_UNIT = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600}
@@ -161,10 +162,10 @@ def _hedge(m: _Found) -> str | None:
 
 _COUNT_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an")), key=len, reverse=True))
 _MISSILE_NOUN = r"(?:[\w-]+\s+){0,5}?(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|ATACMS|weapons?)\b"
-COUNT = re.compile(
+COUNT = Folded(
     r"\b(?P<lead>at\s+least\s+|as\s+many\s+as\s+|about\s+|around\s+|some\s+|more\s+than\s+|a\s+(?:barrage|salvo|volley|total)\s+of\s+|a\s+pair\s+of\s+|another\s+|up\s+to\s+)?"
     r"(?<![-\w.])(?<!one\sof\s)(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|decades?|km|kilomet|miles|percent|per\s+cent)\b)(?:(?<=\w)(?:\s+more)?(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
-    re.IGNORECASE,
+
 )
 SINGULAR = re.compile(r"\b(?:a|an|one|another|single)\s+(?:[\w-]+\s+){0,5}?(?:missile|rocket|ICBM|SRBM|IRBM|MRBM|SLBM)\b(?!s)", re.IGNORECASE)
 
@@ -192,5 +193,5 @@ def counts(sentence: str, offset: int = 0) -> list[Count]:
             continue
         if re.search(r"(?:mm|millimet)", m.group("noun") or "", re.IGNORECASE) or lead == "another":
             continue
-        out.append(Count(value, m.start() + offset, m.end() + offset, m.group(0), lead))
+        out.append(Count(value, m.start() + offset, m.end() + offset, sentence[m.start():m.end()], lead))
     return out
