@@ -71,6 +71,11 @@ def _rx(*patterns: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
+def _folded(*patterns: str) -> Folded:
+    """Like _rx, for patterns only asked whether they match: matched on folded text, much faster."""
+    return Folded("|".join(f"(?:{p})" for p in patterns))
+
+
 class _Lines:
     """Patterns for whole lines: those anchored at the start are tried at position 0 only,
     the rest scanned; one alternation of both tries every anchored one at every position."""
@@ -87,7 +92,7 @@ class _Lines:
 
 
 # Headings after which come teaser lists: related, most read, recommended.
-TEASER_HEADING = _rx(
+TEASER_HEADING = _folded(
     r"^\[?(related|more|recommended|trending|popular|latest|top|editor'?s|don'?t miss|in case you missed)"
     r"\b[^.!?]{0,40}$",
     r"^(you (may|might|will) (also )?(like|enjoy|be interested in)|also read|read (more|next|also)"
@@ -96,7 +101,7 @@ TEASER_HEADING = _rx(
     r"\s*[:>»\]]*$",
 )
 # Headings that open a comment section.
-COMMENT_HEADING = _rx(
+COMMENT_HEADING = _folded(
     r"^(leave|post|add|write) a (reply|comment|response)\b.*$",
     r"^\(?\d+\)?\s+(comments?|responses|replies)\b.*$",
     r"^(reader )?(comments?|responses|discussion)(\s*\(\d+\))?\s*:?$",
@@ -112,7 +117,7 @@ TEASER_LINE = _rx(
     r"^(←|«|<)?\s*previous( post| article| story)?\s*:",
     r"\bnext( post| article| story)?\s*:.*(→|»|>)\s*$",
 )
-SOCIAL_WORDS = _rx(
+SOCIAL_WORDS = _folded(
     r"\b(share|tweet|facebook|twitter|whatsapp|telegram|linkedin|e-?mail|print|kakaotalk|pinterest|reddit"
     r"|copy link|line|x|flipboard|google news|messenger|wechat|weibo)\b",
 )
@@ -180,14 +185,14 @@ NAV_SEPARATOR = re.compile(r"\s*(?:\||>|›|»|·|•|/|—|–)\s*")
 NAV_ITEM_MAX_WORDS = 4
 
 # Captions: a labelled line, or a line about "this photo" ending in a credit.
-CAPTION_LABEL = _rx(
+CAPTION_LABEL = _folded(
     r"^\[?\s*(photo|image|picture|pictured|caption|photo caption|picture caption|image caption|file photo"
     r"|graphic|illustration|photograph|video caption)\s*(\d+\s*)?[:\]]",
     r"^\[\s*(photo|image|picture)\b",
     r"^\(?\s*(photo|image|picture)\s*(credit)?\s*:",
     r"^file\s*(photo)?\s*[-–—]\s",
 )
-CAPTION_PHRASE = _rx(
+CAPTION_PHRASE = _folded(
     r"\b(this|in this|in a|an undated|this undated|this handout|in this handout)\s+(undated\s+)?(handout\s+)?"
     r"(file\s+)?(photo|image|picture|photograph|still image|video grab|screen grab)\b",
     r"\b(photo|image|picture)s? (provided|released|distributed|supplied|taken|obtained) by\b",

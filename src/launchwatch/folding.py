@@ -48,3 +48,6 @@ class Folded:
 
     def finditer(self, text: str):
         return self.pattern.finditer(fold(text))
+
+    def findall(self, text: str) -> list:
+        return self.pattern.findall(fold(text))
