@@ -6,12 +6,14 @@ so a match on the folded text points into the original text unchanged.
 """
 from __future__ import annotations
 
+import functools
 import re
 import string
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
+@functools.lru_cache(maxsize=256)  # a sentence is folded once for all the patterns asked of it
 def fold(text: str) -> str:
     """ASCII letters lower-cased; length and offsets unchanged."""
     return text.translate(_ASCII_LOWER)

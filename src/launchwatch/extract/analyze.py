@@ -413,7 +413,7 @@ def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex:
 # "the Russian Defence Ministry has made no comment": named, but attributes nothing.
 _SILENT = re.compile(r"\s*(?:has|have|had|did|does)\s+(?:not|made\s+no|given\s+no)\b|\s*declined\b|\s*(?:did\s+not|didn't)\s+(?:say|comment|confirm)", re.IGNORECASE)
 _STATE_SAYS = re.compile(r"\s+(?:has\s+|had\s+|also\s+)?(?:said|says|claimed|claims|announced|reported|believed|believes|assessed|estimated|blamed|admitted|acknowledged)\b")
-_ATTRIBUTION = re.compile(r"\b(?:show|shows|suggest|suggests|indicate|indicates|said|says|say|according|reported|reports|announced|statement|told|confirmed|claimed|claims|stated|added|showed|released|published|disclosed|assessed|estimated|believes?|believed|blamed|admitted|acknowledged|quoted|cited|briefing|described|called|put\s+the)\b", re.IGNORECASE)
+_ATTRIBUTION = Folded(r"\b(?:show|shows|suggest|suggests|indicate|indicates|said|says|say|according|reported|reports|announced|statement|told|confirmed|claimed|claims|stated|added|showed|released|published|disclosed|assessed|estimated|believes?|believed|blamed|admitted|acknowledged|quoted|cited|briefing|described|called|put\s+the)\b")
 
 
 @dataclass(frozen=True)
