@@ -112,6 +112,9 @@ def error_message(cls: type[DocumentError], reason: str) -> str:
     return f"{cls.__name__}: {reason}"
 
 
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in TEXT_CONTROL_BYTES)
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control bytes in the head: not a text document."""
     head = data[:SNIFF_BYTES]
@@ -119,7 +122,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for byte in head if byte < 0x20 and byte not in TEXT_CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))  # counted in C, not byte by byte
     return controls / len(head) > MAX_CONTROL_RATIO
 
 
