@@ -145,7 +145,7 @@ class Analysis:
 
     @property
     def about_launch(self) -> bool:
-        return bool(self.groups or self.systems or self.classes or self.lengths or self.durations) or bool(_ABOUT_LAUNCH.search(self.sentence.text))
+        return bool(self.groups or _ABOUT_LAUNCH.search(self.sentence.text) or self.systems or self.classes or self.lengths or self.durations)
 
     @property
     def names_class(self) -> bool:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from launchwatch.folding import Folded
+from launchwatch.folding import Folded, fold
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7,
@@ -107,7 +107,7 @@ _YEAR_CUE = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _cues(text: str) -> set[str]:
-    found = {_CUE_OF[m.group(0)] for m in _CUE_SCAN.finditer(text.lower())}
+    found = {_CUE_OF[m.group(0)] for m in _CUE_SCAN.finditer(fold(text))}
     if _MONTH_CUE.search(text):
         found.add("month")
     if _YEAR_CUE.search(text):
