@@ -358,7 +358,7 @@ def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int, agencies: li
     if own:
         g = own[-1]
         return Mark(g.start, g.end, g.text, g.value.country)
-    subjects = [a for a in actors if a.end <= trig.start and not LOCATIVE.search(text[:a.start - off])
+    subjects = [a for a in actors if a.end <= trig.start and not LOCATIVE.search(text[max(0, a.start - off - 40):a.start - off])
                 and not _SPEAKER.match(text[a.end - off:trig.start - off])]
     if subjects:
         between = text[subjects[-1].end - off:trig.start - off]

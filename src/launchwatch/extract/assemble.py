@@ -217,7 +217,7 @@ def _system_target(a: Analysis, drafts: list[Draft]) -> Draft | None:
 
 def _actor_target(a: Analysis, drafts: list[Draft], focus: Draft) -> Draft | None:
     """A sentence about the North's missiles belongs to the North's launch of the day, not the South's in focus."""
-    named = {m.value for m in a.actors if not LOCATIVE.search(a.sentence.text[:m.start - a.sentence.start])}
+    named = {m.value for m in a.actors if not LOCATIVE.search(a.sentence.text[max(0, m.start - a.sentence.start - 40):m.start - a.sentence.start])}
     if not named or focus.actor in named:
         return None
     lead = drafts[0]
