@@ -15,8 +15,8 @@ _LENGTH_UNIT = r"(?P<unit>nautical\s+miles?|kilomet(?:re|er)s?|km|miles?|metres|
 _TIME_UNIT = r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
 
 # Numbers are found first (a digit is a cheap anchor); the hedge words before them are looked up after.
-_LENGTH_BARE = re.compile(_NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT, re.IGNORECASE)
-_DURATION_BARE = re.compile(_NUMBER + r"\s*-?\s*" + _TIME_UNIT, re.IGNORECASE)
+_LENGTH_BARE = Folded(_NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT)
+_DURATION_BARE = Folded(_NUMBER + r"\s*-?\s*" + _TIME_UNIT)
 _HEDGE_BEFORE = re.compile(r"(?P<hedge>about|around|some|roughly|approximately|nearly|almost|up\s+to|more\s+than|over|at\s+least|an\s+estimated|well\s+above|just\s+over|just\s+under|less\s+than|under)\s+$", re.IGNORECASE)
 
 
