@@ -26,7 +26,7 @@ def _find_eval_dir() -> tuple[Path | None, str | None]:
 
 
 EVAL_DIR, EVAL_DIR_ERROR = _find_eval_dir()
-SETS = ev.discover_sets(EVAL_DIR) if EVAL_DIR else []
+SETS = ev.gate_sets(EVAL_DIR, ROOT) if EVAL_DIR else []
 NO_EVAL_DIR = (f"no shared eval folder at {ROOT.parent / 'shared' / 'eval'} and {ev.EVAL_DIR_ENV} unset: "
                "the gold sets cannot be scored here")
 

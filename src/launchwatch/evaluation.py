@@ -4,7 +4,8 @@ Stages, in order:
   1. find_eval_dir     the shared eval folder: $LAUNCHWATCH_EVAL_DIR, else
                        <repo>/../shared/eval (CI clones the repo beside a copy
                        of shared/)
-  2. discover_sets     every folder there with manifest.jsonl and gold/
+  2. gate_sets         every folder there with manifest.jsonl and gold/, and
+                       the project's own sets under tests/data/
                        (seed, dev, and any later set of the same layout)
   3. set_hash          sha256 of the set's gold files, manifest and docs
   4. score_set         extract in-process (the code path of `launchwatch
@@ -110,6 +111,15 @@ def discover_sets(eval_dir: Path) -> list[GoldSet]:
     """Every folder in `eval_dir` with a manifest.jsonl and a gold/ folder, by name."""
     return [GoldSet(folder.name, folder) for folder in sorted(Path(eval_dir).iterdir())
             if folder.is_dir() and (folder / MANIFEST).is_file() and (folder / GOLD).is_dir()]
+
+
+PROJECT_SETS = Path("tests") / "data"
+
+
+def gate_sets(eval_dir: Path, root: Path | None = None) -> list[GoldSet]:
+    """The shared sets, then the project's own (tests/data/*: written blind to the extractor)."""
+    own = (root or repo_root()) / PROJECT_SETS
+    return discover_sets(eval_dir) + (discover_sets(own) if own.is_dir() else [])
 
 
 def set_hash(folder: Path) -> str:
@@ -391,7 +401,7 @@ def _show(value: float | None) -> str:
 
 
 def _selected(eval_dir: Path, names: Iterable[str] | None) -> list[GoldSet]:
-    sets = discover_sets(eval_dir)
+    sets = gate_sets(eval_dir)
     if not sets:
         raise EvaluationError(f"no gold sets (folders with {MANIFEST} and {GOLD}/) in {eval_dir}")
     if not names:
