@@ -25,7 +25,7 @@ NUMBER_WORDS = {
     "thirty": 30, "forty": 40, "fifty": 50,
 }
 
-_MONTH = r"(?P<month>(?:january|february|april|june|july|august|september|october|november|december|January|February|March|April|May|June|July|August|September|October|November|December)(?![\w-])|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+_MONTH = r"(?P<month>(?:january|february|april|june|july|august|september|october|november|december|January|February|March|April|May|June|July|August|September|October|November|December)(?![\w-])|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT|SEP|OCT|NOV|DEC)\.?)"
 _WEEKDAY = r"(?P<weekday>[Mm]onday|[Tt]uesday|[Ww]ednesday|[Tt]hursday|[Ff]riday|[Ss]aturday|[Ss]unday)"
 _PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
 _NUM = r"(?P<n>\d+|" + "|".join(w for w in NUMBER_WORDS if len(w) > 2) + ")"
@@ -41,7 +41,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("month_year", rf"\b(?:(?:in|In|since|Since|of)\s+)?(?:late\s+|early\s+|mid-)?{_MONTH}\s+(?:of\s+)?{_YEAR}\b"),
     ("month_last_year", rf"\b(?:(?:in|In)\s+)?{_MONTH}\s+(?:of\s+)?last\s+year\b"),
     ("month_this_year", rf"\b(?:(?:in|In)\s+)?{_MONTH}\s+(?:of\s+)?this\s+year\b"),
-    ("month_only", rf"\b(?:in|In|since|Since|earlier in|Earlier in)\s+{_MONTH}(?![\w-])"),
+    ("month_only", rf"\b(?:in|In|since|Since|earlier in|Earlier in|last|Last|in\s+mid-|in\s+early|in\s+late)\s*{_MONTH}(?![\w-])"),
+    ("ordinal_day", r"\b(?:on|On)\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(?:this|the|last)\s+month)?(?!\s+(?:round|time|test|launch|anniversary|day|century))"),
     ("year", rf"\b(?:in|In|since|Since|of|during)\s+(?:late\s+|early\s+|mid-)?{_YEAR}\b(?![-,]\d|\s*(?:km|kilomet))"),
     ("years_ago", rf"\b{_NUM}\s+years?\s+ago\b"),
     ("days_ago", rf"\b{_NUM}\s+days?\s+ago\b"),
@@ -58,7 +59,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("day_after", r"\b(?:the\s+(?:next|following)\s+day|a\s+day\s+later|the\s+day\s+after)\b"),
 ]
 # Month and weekday patterns are case-sensitive ("may" is a verb); the rest match on folded text.
-_CASE_SENSITIVE = ("month_day", "day_month", "month_year", "month_only", "year", "weekday", "two_days", "window")
+_CASE_SENSITIVE = ("ordinal_day", "month_day", "day_month", "month_year", "month_only", "year", "weekday", "two_days", "window")
 _COMPILED = [(kind, re.compile(rx) if kind in _CASE_SENSITIVE else Folded(rx)) for kind, rx in _PATTERNS]
 
 # Kinds that place a launch only relative to another launch in the article.
@@ -85,7 +86,7 @@ _ANY_DATE_WORD = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|
 _NEEDS = {
     "window": "month", "two_days": "weekday", "month_day": "month", "day_month": "month",
     "month_year": "month", "month_last_year": "last_year", "month_this_year": "this_year", "month_only": "month",
-    "year": "year", "years_ago": "ago", "days_ago": "ago", "days_offset": "day", "last_week": "week",
+    "ordinal_day": "ordinal", "year": "year", "years_ago": "ago", "days_ago": "ago", "days_offset": "day", "last_week": "week",
     "last_month": "month_word", "this_month": "month_word", "weekend": "weekend", "weekday": "weekday",
     "today": "today", "yesterday": "yesterday", "same_day": "hours", "day_before": "day", "day_after": "day",
 }
@@ -104,6 +105,7 @@ _CUE_OF = {word: cue for cue, words in _CUE_WORDS.items() for word in words}
 _CUE_SCAN = re.compile("|".join(re.escape(w) for w in sorted(_CUE_OF, key=len, reverse=True)))
 _MONTH_CUE = re.compile(_MONTH.replace("(?P<month>", "(?:"))
 _YEAR_CUE = re.compile(r"\b(?:19|20)\d\d\b")
+_ORDINAL_CUE = re.compile(r"\d(?:st|nd|rd|th)\b")
 
 
 def _cues(text: str) -> set[str]:
@@ -112,6 +114,8 @@ def _cues(text: str) -> set[str]:
         found.add("month")
     if _YEAR_CUE.search(text):
         found.add("year")
+    if _ORDINAL_CUE.search(text):
+        found.add("ordinal")
     return found
 
 
@@ -194,6 +198,8 @@ def _month_day(year, month, day, published):
 
 def _relative_to_published(expr: DateExpr, published: date, month: int | None) -> str | None:
     kind, g = expr.kind, expr.group
+    if kind == "ordinal_day":
+        return _ordinal_day(int(g("day")), published, "last month" in expr.text.lower())
     if kind == "weekday":
         strictly_before = expr.text.lower().lstrip().startswith("last")
         return _last_weekday(published, WEEKDAYS[g("weekday").lower()], strictly_before).isoformat()
@@ -221,6 +227,17 @@ def _relative_to_published(expr: DateExpr, published: date, month: int | None) -
     if kind == "yesterday":
         return (published - timedelta(days=1)).isoformat()
     return None
+
+
+def _ordinal_day(day: int, published: date, last_month: bool) -> str | None:
+    """'on the 14th': that day of the publication's month, or of the month before when it is still to come."""
+    first = published.replace(day=1)
+    if last_month or day > published.day:
+        first = (first - timedelta(days=1)).replace(day=1)
+    try:
+        return first.replace(day=day).isoformat()
+    except ValueError:
+        return None
 
 
 def _relative_to_anchor(expr: DateExpr, anchor: str | None) -> str | None:
