@@ -158,7 +158,7 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
         return Analysis(sentence)
     analysis = Analysis(sentence, lex=lex)
     item = _TIMELINE_ITEM.match(text)
-    triggers = [] if _is_subhead(text) else _triggers(text, off, lex)
+    triggers = [] if _is_subhead(text) else _triggers(text, off, lex, lambda: analysis.dates)
     if item and not triggers:
         triggers = [Mark(off + item.end(1), off + item.end(), item.group(0)[item.end(1):])]
     if not triggers or analysis.excluded:
@@ -199,7 +199,7 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
         since = _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before) or _IN_SINCE_CLAUSE.search(before)
         if since and not _WHEN_CLAUSE.match(text, d.end - off):
             continue
-        if is_statement_date(analysis, d) or _DATELINE.match(text[:d.start - off]):
+        if is_statement_date(analysis, d) or _DATELINE.match(text[:d.start - off]) or _is_dateline(text, d, off):
             continue
         if d.kind in ("same_day", "days_offset", "day_before", "day_after") and _relative_to_other_news(text, d.end - off):
             continue
@@ -249,6 +249,13 @@ def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:
 
 # "VANDENBERG SPACE FORCE BASE, Calif., Nov. 2 -": the dateline dates the story.
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,}(?:,\s*[A-Z][\w.]*\.?)*,\s*$")
+# "Balasore (Odisha), Jun 8 (PTI) India on Wednesday ...": a place, the date, then a credit or a dash.
+_DATELINE_PLACE = re.compile(r"^[A-Z][\w .'’()/-]{1,40}(?:,\s*[\w.]+\.?)*,\s*$")
+_DATELINE_CREDIT = re.compile(r"\s*(?:\([A-Za-z][\w.&/ ]{0,15}\)\s*)?[-—–:]|\s*\([A-Za-z][\w.&/ ]{0,15}\)")
+
+
+def _is_dateline(text: str, d: DateExpr, off: int) -> bool:
+    return bool(_DATELINE_PLACE.match(text[:d.start - off]) and _DATELINE_CREDIT.match(text, d.end - off))
 # Preference among a sentence's dates: calendar dates, then weekdays, then vaguer ones.
 DATE_RANK = {"month_day": 0, "day_month": 0, "month_year": 1, "window": 1, "weekday": 2, "today": 3, "yesterday": 3,
              "two_days": 3, "month_only": 4, "month_last_year": 4, "year": 5, "years_ago": 5, "days_ago": 3,
@@ -297,7 +304,10 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
         _closest(groups, c).classes.append(c)
     for s in analysis.systems:
         _nearest(groups, s.start).systems.append(s)
+    in_dates = [(d.start, d.end) for d in analysis.dates]
     for c in analysis.counts:
+        if any(s <= c.start < e for s, e in in_dates):
+            continue  # "on 18 FEB" is a date
         _nearest(groups, c.start).counts.append(c)
     _conjoined_actors(groups, analysis, text, off)
     for extra in coordinated[1:]:
@@ -362,28 +372,33 @@ def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int, agencies: li
                 and not _SPEAKER.match(text[a.end - off:trig.start - off])]
     if subjects:
         between = text[subjects[-1].end - off:trig.start - off]
-        if _OTHER_SUBJECT.search(between) and not re.match(r"^['’]s\b|^n\b", between):
+        own = re.search(r"\b(?:that\s+|which\s+)?(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:successfully\s+)?$", between)
+        if _OTHER_SUBJECT.search(between) and not own and not re.match(r"^['’]s\b|^n\b", between):
             return None
         return subjects[-1]
     after = [a for a in actors if a.start >= trig.end and _BY_ACTOR.match(text[trig.end - off:a.start - off])]
     return after[0] if after else None
 
 
-def _triggers(text: str, off: int, lex: Lexicon) -> list[Mark]:
+def _triggers(text: str, off: int, lex: Lexicon, dates=lambda: []) -> list[Mark]:
     out = []
     for m in lex.triggers.finditer(text):
         before = text[max(0, m.start() - 70):m.start()]
         if before.endswith("-"):  # "rail-fired", "air-launched": an adjective, not a report
             continue
         word = text[m.start():m.end()]
-        if _GENERIC_PLURAL.match(word) and not _SPECIFIC_DET.search(before):
-            continue
+        if _GENERIC_PLURAL.match(word) and not _SPECIFIC_DET.search(before) and not _dated_near(dates(), m.start() + off):
+            continue  # "missile launches" in general; "launches were carried out on Tuesday" are told
         if _REFERENCE.search(before[-40:]) and not _DATED_AFTER.match(text, m.end()):
             continue  # "called the launch a success": the launch is already told
         if lex.modal.search(before) or lex.negation.search(before) or _WEAPON_HISTORY.search(before):
             continue
         out.append(Mark(m.start() + off, m.end() + off, word))
     return out
+
+
+def _dated_near(dates: list[DateExpr], pos: int, reach: int = 60) -> bool:
+    return any(abs(d.start - pos) <= reach or abs(d.end - pos) <= reach for d in dates)
 
 
 def _class_marks(text: str, off: int, lex: Lexicon) -> list[Mark]:

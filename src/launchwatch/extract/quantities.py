@@ -161,7 +161,7 @@ def _hedge(m: _Found) -> str | None:
 # ---- counts ---------------------------------------------------------------
 
 _COUNT_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an")), key=len, reverse=True))
-_MISSILE_NOUN = r"(?:[\w-]+\s+){0,5}?(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|ATACMS|weapons?)\b"
+_MISSILE_NOUN = r"(?:(?!(?:of|from|in|at|by|for|with)\b)[\w-]+\s+){0,5}?(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|ATACMS|weapons?)\b"
 COUNT = Folded(
     r"\b(?P<lead>at\s+least\s+|as\s+many\s+as\s+|about\s+|around\s+|some\s+|more\s+than\s+|a\s+(?:barrage|salvo|volley|total)\s+of\s+|a\s+pair\s+of\s+|another\s+|up\s+to\s+)?"
     r"(?<![-\w.])(?<!one\sof\s)(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|decades?|km|kilomet|miles|percent|per\s+cent)\b)(?:(?<=\w)(?:\s+more)?(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
