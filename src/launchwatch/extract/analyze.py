@@ -58,6 +58,7 @@ class Group:
     counts: list[quantities.Count] = field(default_factory=list)
     separate: bool = False  # "Separately, ...", "fired two more": another launch the same day
     list_item: bool = False  # a dated line of a timeline box
+    launched: list[Mark] = field(default_factory=list)  # systems the launch verb governs ("launched a Sineva")
 
     @property
     def start(self) -> int:
@@ -169,6 +170,7 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
         return analysis
     analysis.groups = _group(analysis, triggers, text, off)
     for g in analysis.groups:
+        g.launched = [s for s in g.systems if any(_governs(t, s, text, off) for t in g.triggers)]
         g.separate = bool(_SEPARATE.match(text)) or any(_MORE.search(c.text) for c in g.counts)
         g.list_item = item is not None
     return analysis
@@ -395,6 +397,16 @@ def _triggers(text: str, off: int, lex: Lexicon, dates=lambda: []) -> list[Mark]
             continue
         out.append(Mark(m.start() + off, m.end() + off, word))
     return out
+
+
+def _governs(trigger: Mark, system: Mark, text: str, off: int) -> bool:
+    """'launched a Sineva', 'a Yars ... was launched': close, with no 'would' or 'after' between."""
+    first, second = (trigger, system) if trigger.start < system.start else (system, trigger)
+    between = text[first.end - off:second.start - off]
+    return len(between) <= 50 and not _NOT_GOVERNED.search(between)
+
+
+_NOT_GOVERNED = re.compile(r"\b(?:would|could|might|may|will|after|before|since|than|like|as)\b|[;:]", re.IGNORECASE)
 
 
 def _dated_near(dates: list[DateExpr], pos: int, reach: int = 60) -> bool:

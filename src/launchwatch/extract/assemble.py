@@ -117,7 +117,11 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
             return same[0]
         return _new(drafts, actor, when, _date_mark(group))
     if focus is not None and focus.actor == actor:
-        return focus
+        if focus.date is None or not group.launched or _same_kind(focus, group):
+            return focus
+        # "the submarine fired a Bulava" in the Yars drill: the same day, another named launch
+        sibling = [d for d in drafts if d.actor == actor and d.date == focus.date and _same_kind(d, group)]
+        return sibling[0] if sibling else _new(drafts, actor, focus.date, focus.date_mark)
     previous = [d for d in drafts if d.actor == actor]
     if previous:
         return previous[-1]
@@ -132,7 +136,12 @@ def _same_kind(draft: Draft, group: Group) -> bool:
     if any((mine & a and theirs & b and not theirs & a) or (mine & b and theirs & a and not theirs & b) for a, b in _SPLIT_APART):
         return False
     tiers_mine, tiers_theirs = {_TIER.get(k) for k in mine} - {None}, {_TIER.get(k) for k in theirs} - {None}
-    return not (tiers_mine and tiers_theirs and not tiers_mine & tiers_theirs)
+    if tiers_mine and tiers_theirs and not tiers_mine & tiers_theirs:
+        return False
+    # a Yars and a Bulava in one drill: two named systems of the launching state are two launches
+    named_mine = {s.value.name for _, g in draft.mentions() for s in g.launched if s.value.country == draft.actor}
+    named_theirs = {s.value.name for s in group.launched if s.value.country == draft.actor}
+    return not (named_mine and named_theirs and not named_mine & named_theirs)
 
 
 def _kinds(groups) -> set[str]:

@@ -36,10 +36,11 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _PATTERNS: list[tuple[str, str]] = [
     ("window", rf"\bbetween\s+{_MONTH}\s+\d{{1,2}}\s+and\s+(?:\w+\.?\s+)?\d{{1,2}}(?:,\s*{_YEAR})?"),
     ("two_days", rf"\b(?:on\s+)?{_WEEKDAY}\s+and\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
-    ("month_day", rf"\b(?:(?:on|On)\s+)?{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?(?!\s*(?:km|kilomet|miles|%))"),
+    ("month_day", rf"\b(?:(?:on|On)\s+)?{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR}|(?P<last>\s+last\s+year))?(?!\s*(?:km|kilomet|miles|%))"),
     ("day_month", rf"\b(?:(?:on|On)\s+)?(?P<day>\d{{1,2}})\s+{_MONTH}(?:,?\s+{_YEAR})?\b"),
     ("month_year", rf"\b(?:(?:in|In|since|Since|of)\s+)?(?:late\s+|early\s+|mid-)?{_MONTH}\s+(?:of\s+)?{_YEAR}\b"),
     ("month_last_year", rf"\b(?:(?:in|In)\s+)?{_MONTH}\s+(?:of\s+)?last\s+year\b"),
+    ("month_that_year", rf"\b(?:(?:in|In)\s+)?{_MONTH}\s+(?:of\s+)?that\s+year\b"),
     ("month_this_year", rf"\b(?:(?:in|In)\s+)?{_MONTH}\s+(?:of\s+)?this\s+year\b"),
     ("month_only", rf"\b(?:in|In|since|Since|earlier in|Earlier in|last|Last|in\s+mid-|in\s+early|in\s+late)\s*{_MONTH}(?![\w-])"),
     ("ordinal_day", r"\b(?:on|On)\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(?:this|the|last)\s+month)?(?!\s+(?:round|time|test|launch|anniversary|day|century))"),
@@ -63,7 +64,7 @@ _CASE_SENSITIVE = ("ordinal_day", "month_day", "day_month", "month_year", "month
 _COMPILED = [(kind, re.compile(rx) if kind in _CASE_SENSITIVE else Folded(rx)) for kind, rx in _PATTERNS]
 
 # Kinds that place a launch only relative to another launch in the article.
-RELATIVE_TO_EVENT = {"same_day", "day_before", "day_after", "days_offset"}
+RELATIVE_TO_EVENT = {"same_day", "day_before", "day_after", "days_offset", "month_that_year"}
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ _ANY_DATE_WORD = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|
 # Which cheap cue each pattern needs before it is worth running.
 _NEEDS = {
     "window": "month", "two_days": "weekday", "month_day": "month", "day_month": "month",
-    "month_year": "month", "month_last_year": "last_year", "month_this_year": "this_year", "month_only": "month",
+    "month_year": "month", "month_last_year": "last_year", "month_this_year": "this_year", "month_that_year": "that_year", "month_only": "month",
     "ordinal_day": "ordinal", "year": "year", "years_ago": "ago", "days_ago": "ago", "days_offset": "day", "last_week": "week",
     "last_month": "month_word", "this_month": "month_word", "weekend": "weekend", "weekday": "weekday",
     "today": "today", "yesterday": "yesterday", "same_day": "hours", "day_before": "day", "day_after": "day",
@@ -98,7 +99,7 @@ _CUE_WORDS = {
     "yesterday": ("yesterday",), "hours": ("hours", "minutes", "later", "same day", "rest of"),
     "day": ("day after", "days after", "day before", "days before", "days later", "day later", "days earlier",
             "night before", "next day", "following day"),
-    "last_year": ("last year",), "this_year": ("this year",),
+    "last_year": ("last year",), "this_year": ("this year",), "that_year": ("that year",),
 }
 _CUE_OF = {word: cue for cue, words in _CUE_WORDS.items() for word in words}
 # One pass over the lower-cased sentence finds every cue word ("weekend" before "week").
@@ -168,6 +169,8 @@ def resolve(expr: DateExpr, published: date | None, anchor: str | None = None) -
     year = int(g("year")) if g("year") else None
     month = month_number(g("month"))
     if kind in ("month_day", "day_month"):
+        if g("last") and published:
+            year = published.year - 1  # "on June 6 last year"
         return _month_day(year, month, int(g("day")), published)
     if kind == "month_year":
         return f"{year:04d}-{month:02d}"
@@ -207,7 +210,8 @@ def _relative_to_published(expr: DateExpr, published: date, month: int | None) -
         day = _last_weekday(published, WEEKDAYS[g("weekday").lower()], False)
         return day.strftime("%Y-%m")
     if kind in ("month_only", "month_this_year"):
-        year = published.year - (1 if month > published.month else 0)
+        last = expr.text.lower().startswith("last")  # "last September" in September is a year ago
+        year = published.year - (1 if month > published.month or (last and month == published.month) else 0)
         return f"{year:04d}-{month:02d}"
     if kind == "month_last_year":
         return f"{published.year - 1:04d}-{month:02d}"
@@ -241,6 +245,8 @@ def _ordinal_day(day: int, published: date, last_month: bool) -> str | None:
 
 
 def _relative_to_anchor(expr: DateExpr, anchor: str | None) -> str | None:
+    if expr.kind == "month_that_year":  # "in July that year": the year of the launch just told
+        return f"{anchor[:4]}-{month_number(expr.group('month')):02d}" if anchor else None
     base = parse_iso(anchor) if anchor and len(anchor) == 10 else None
     if expr.kind == "same_day":
         return anchor
