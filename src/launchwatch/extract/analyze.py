@@ -281,7 +281,7 @@ def _relative_to_other_news(text: str, end: int) -> bool:
     return not _LAUNCH_WORD.search(tail)
 
 
-_TRIGGER_VERBS = re.compile(r"\b(?:fired|launched|test-fired|flew|landed|exploded|tested)\b")
+_TRIGGER_VERBS = re.compile(r"\b(?:fired|launched|test-fired|flew|landed|exploded|tested|launch|launches|test|tests)\b")
 _ABSOLUTE = ("month_day", "day_month", "month_year", "window", "year", "month_only", "month_last_year")
 
 

@@ -79,8 +79,14 @@ def _weapon_class(draft: Draft):
 
 
 def _not_included(classes: list[Mark], a: Analysis) -> list[tuple[Mark, Analysis]]:
-    whole = [c for c in classes if not _INCLUDED.search(a.sentence.text[:c.start - a.sentence.start])]
-    return [(c, a) for c in (whole or classes)]
+    """Leave out a part ("including what Seoul believed was an ICBM") and a label the launching state
+    gave ("what it called tests for a reconnaissance satellite") when the sentence offers nothing else."""
+    before = lambda c: a.sentence.text[max(0, c.start - a.sentence.start - 80):c.start - a.sentence.start]
+    whole = [c for c in classes if not _INCLUDED.search(before(c)) and not _SO_CALLED.search(before(c))]
+    return [(c, a) for c in (whole or [c for c in classes if not _SO_CALLED.search(before(c))])]
+
+
+_SO_CALLED = re.compile(r"\b(?:what\s+(?:it|they|\w+)\s+(?:called|described\s+as|calls)|so-called)\s+(?:[\w'’-]+\s+){0,6}$", re.IGNORECASE)
 
 
 def _named_class(named: list[tuple[Mark, Analysis]]) -> tuple[Mark, Analysis]:
