@@ -205,3 +205,11 @@ def test_phrasing_undated_remark_without_source_is_no_event():
     text = ("A lofted ICBM flight that splashes down off Japan proves little about re-entry. "
             "Launch vehicles carrying missiles are a staple of every parade.")
     assert extract(text, "2023-09-18") == []
+
+
+def test_phrasing_first_and_second_figures_go_to_their_launches():
+    text = ("On March 2 and March 9, Pakistan test-fired ballistic missiles from Sonmiani, ISPR said. "
+            "The first flew about 290 km; the second flew about 450 km, according to the statement.")
+    events = extract(text, "2024-03-20")
+    assert only(events, date="2024-03-02")["distance_km"] == 290
+    assert only(events, date="2024-03-09")["distance_km"] == 450

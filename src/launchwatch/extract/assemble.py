@@ -7,11 +7,13 @@ their paragraph. Every chosen value keeps the span that states it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from launchwatch.extract import dates as datemod
-from launchwatch.extract.analyze import LOCATIVE, SOURCE_NOTE, Analysis, Group, statement_dates
+from launchwatch.extract.analyze import LOCATIVE, SOURCE_NOTE, Analysis, Group, analyze, statement_dates
+from launchwatch.extract.text import Sentence
 from launchwatch.extract.spans import Mark
 
 BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm", "ballistic"}
@@ -41,6 +43,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
     recent_system = None
     list_note: list = []
     paragraph_of_note = -1
+    pair: list[Draft] = []  # two launches the last sentence dated side by side
     for a in analyses:
         if a.sentence.start < skip_until:
             continue
@@ -49,11 +52,16 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         placed = False
         list_note = _list_note(a, list_note, a.sentence.paragraph != paragraph_of_note)
         paragraph_of_note = a.sentence.paragraph
-        groups = sorted(_split(a.groups), key=lambda g: g.date is not None and g.date.kind in datemod.RELATIVE_TO_EVENT)
+        parts = _first_and_second(a, pair) if not any(g.date for g in a.groups) else []
+        for part, draft in parts:
+            draft.analyses.append((part, next(iter(part.groups), None)))
+        groups = [] if parts else sorted(_split(a.groups), key=lambda g: g.date is not None and g.date.kind in datemod.RELATIVE_TO_EVENT)
         sentence_dates: list[str] = []
+        placed_here: list[Draft] = []
         for group in groups:
             draft = _place(group, a, drafts, focus, published, doc_actor, sentence_dates)
             if draft is not None:
+                placed_here.append(draft)
                 draft.analyses.append((a, group))
                 focus, placed = draft, True
                 if group.list_item:
@@ -61,7 +69,10 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
                 if draft.anaphor is None and recent_system and recent_system[0].value.country == draft.actor:
                     draft.anaphor = recent_system
         recent_system = (a.systems[-1], a) if a.systems else None  # anaphora reach one sentence back
-        if not placed and focus is not None and a.about_launch and not a.excluded:
+        if placed:
+            distinct = [d for i, d in enumerate(placed_here) if all(d is not e for e in placed_here[:i])]
+            pair = distinct if len(distinct) == 2 else []
+        if not parts and not placed and focus is not None and a.about_launch and not a.excluded:
             target = _dated_target(a, drafts, published) or _system_target(a, drafts) or _actor_target(a, drafts, focus) or focus
             target.analyses.append((a, None))
             _date_from_window(target, a, published)
@@ -76,6 +87,21 @@ def _reported_as_news(draft: Draft) -> bool:
     """An undated lead is kept when a source reports it: a wire flash ("North Korea fired a
     missile, the JCS said") often gives no day; a generic remark has no source."""
     return any(a.sources for a, g in draft.mentions())
+
+
+_SECOND = re.compile(r"[;,]?\s+(?:and\s+|while\s+)?the\s+(?:second|other|latter)\b")
+
+
+def _first_and_second(a: Analysis, pair: list[Draft]) -> list[tuple[Analysis, Draft]]:
+    """'On Feb. 27 and March 5 ...' then 'The first reached 620 km ...; the second reached 560 km':
+    each half of the sentence lends its figures to its own launch."""
+    text = a.sentence.text
+    second = _SECOND.search(text)
+    if len(pair) != 2 or not second or not re.search(r"\b[Tt]he\s+(?:first|former)\b", text[:second.start()]):
+        return []
+    halves = ((a.sentence.start, text[:second.start()]), (a.sentence.start + second.start(), text[second.start():]))
+    return [(analyze(Sentence(start, start + len(part), part, a.sentence.paragraph, a.sentence.index), a.lex), draft)
+            for (start, part), draft in zip(halves, pair)]
 
 
 def _list_note(a: Analysis, note: list, new_paragraph: bool) -> list:
