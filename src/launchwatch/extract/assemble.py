@@ -126,6 +126,8 @@ def _paragraph_focus(drafts: list[Draft], focus: Draft | None) -> Draft | None:
 
 def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, published, doc_actor, sentence_dates) -> Draft | None:
     anchor = next(iter(sentence_dates), None) or (focus.date if focus else (drafts[0].date if drafts else None))
+    if group.date is not None and group.date.kind == "month_that_year" and drafts:
+        anchor = drafts[-1].date or anchor  # "in July that year": the year of the launch told last
     when = datemod.resolve(group.date, published, anchor) if group.date else None
     actor = (group.actor or _system_country(group) or _state_media_country(a) or _actor_of_date(drafts, when, doc_actor)
              or (focus.actor if focus else None) or doc_actor)
