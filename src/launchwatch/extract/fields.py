@@ -32,6 +32,9 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
 
     put("date_text", draft.date_mark.text if draft.date_mark else None, draft.date_mark)
     cls, cls_mark, cls_a = _weapon_class(draft)
+    plat = _platform(draft)
+    if cls == "ballistic" and plat and plat[0].value == "submarine":
+        cls = "slbm"  # a ballistic missile fired from a submarine is a submarine-launched one
     put("weapon_class", cls, cls_mark, cls_a)
     name = _first_system(draft)
     put("weapon_name", name[0].text if name else None, name[0] if name else None, name[1] if name else None)
@@ -42,7 +45,6 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
         put(fld, q[0].value if q else None, Mark(q[0].start, q[0].end, q[0].text) if q else None, q[1] if q else None, q[0].hedge if q else None)
     out = _outcome(draft)
     put("outcome", out[0].value if out else None, out[0] if out else None, out[1] if out else None)
-    plat = _platform(draft)
     put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
     site = places.launch_location(draft.mentions(), lex, draft.actor)
     put("launch_location", site.text if site else None, site)

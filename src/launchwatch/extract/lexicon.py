@@ -69,7 +69,7 @@ def _class_pattern() -> re.Pattern:
     """(?P<slbm_0>...)|(?P<icbm_1>...)...: leftmost match wins, ties go to the most specific class."""
     parts = []
     for i, (rx, cls) in enumerate(CLASS_PHRASES):
-        parts.append(rf"(?P<{cls}_{i}>(?:{rx})(?![\w-]){_NOT_A_WEAPON})")
+        parts.append(rf"(?P<{cls}_{i}>(?:{rx})(?!\w|-(?!class\b|type\b)){_NOT_A_WEAPON})")  # "SRBM-class" names a class
     # one leading \b for all alternatives: measured 25% faster than a lookbehind in each
     return Folded(r"\b(?:" + "|".join(parts) + ")")
 
