@@ -159,7 +159,8 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
         return Analysis(sentence)
     analysis = Analysis(sentence, lex=lex)
     item = _TIMELINE_ITEM.match(text)
-    triggers = [] if _is_subhead(text) else _triggers(text, off, lex, lambda: analysis.dates)
+    asks = text.rstrip("\"'”’) ").endswith("?")  # "Wasn't there a K-15 launch years ago?" reports nothing
+    triggers = [] if _is_subhead(text) or asks else _triggers(text, off, lex, lambda: analysis.dates)
     if item and not triggers:
         triggers = [Mark(off + item.end(1), off + item.end(), item.group(0)[item.end(1):])]
     if not triggers or analysis.excluded:
