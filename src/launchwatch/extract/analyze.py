@@ -481,7 +481,3 @@ def _first(rx, text: str) -> str | None:
 
 def _inside(mark: Mark, others: list[Mark]) -> bool:
     return any(o.start <= mark.start and mark.end <= o.end for o in others)
-
-
-def _overlap(a: Mark, b: Mark) -> bool:
-    return a.start < b.end and b.start < a.end

@@ -167,7 +167,6 @@ COUNT = Folded(
     r"(?<![-\w.])(?<!one\sof\s)(?P<n>\d{1,3}(?:,\d{3})*|" + _COUNT_WORDS + r")(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|decades?|km|kilomet|miles|percent|per\s+cent)\b)(?:(?<=\w)(?:\s+more)?(?=\s+(?:from|into|at|in|on)\b)(?P<bare>)|\s+(?:more\s+|additional\s+|other\s+|different\s+|of\s+(?:its|the|their)\s+)?(?P<noun>" + _MISSILE_NOUN + "))",
 
 )
-SINGULAR = re.compile(r"\b(?:a|an|one|another|single)\s+(?:[\w-]+\s+){0,5}?(?:missile|rocket|ICBM|SRBM|IRBM|MRBM|SLBM)\b(?!s)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
