@@ -75,6 +75,10 @@ class Evidence:
     text: str
     source: str | None = None   # attributed source label ("KCNA", "South Korea JCS")
     hedge: str | None = None    # "about", "believed to be", "cannot be independently verified"
+    # A competing claim in the same article carries its own value (and the unit
+    # it was stated in); None means the span states the event's chosen value.
+    value: Any = None
+    unit: str | None = None
 
     def check(self, article_text: str) -> bool:
         return article_text[self.start:self.end] == self.text
@@ -92,9 +96,17 @@ class Event:
         out["reported_by"] = list(out["reported_by"] or [])
         out["is_primary"] = bool(out["is_primary"])
         out["evidence"] = {
-            name: [asdict(ev) for ev in evs] for name, evs in self.evidence.items() if evs
+            name: [_evidence_dict(ev) for ev in evs] for name, evs in self.evidence.items() if evs
         }
         return out
+
+
+def _evidence_dict(ev: Evidence) -> dict[str, Any]:
+    out = asdict(ev)
+    for key in ("value", "unit"):
+        if out[key] is None:
+            del out[key]
+    return out
 
 
 def document_object(article: Article, events: list[Event]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ them to the launch.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from launchwatch.extract import places
 from launchwatch.extract.analyze import Analysis, Group, source_label
@@ -43,6 +44,9 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     for fld in ("distance_km", "apogee_km", "flight_time_s"):
         q = _quantity(draft, fld)
         put(fld, q[0].value if q else None, Mark(q[0].start, q[0].end, q[0].text) if q else None, q[1] if q else None, q[0].hedge if q else None)
+        if q:
+            evidence[fld][0] = replace(evidence[fld][0], unit=q[0].unit)
+            evidence[fld] += _competing(draft, fld, q[0], text, lex)
     out = _outcome(draft)
     put("outcome", out[0].value if out else None, out[0] if out else None, out[1] if out else None)
     put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
@@ -173,6 +177,37 @@ def _quantity(draft: Draft, fld: str):
         if found:
             return max(found, key=lambda q: q.value), a
     return None
+
+
+def _competing(draft: Draft, fld: str, chosen, text: str, lex) -> list[Evidence]:
+    """Other figures for the same field in the launch's sentences: claims for the ledger.
+
+    A figure restating one already kept (the same value, or a conversion into
+    another unit within 2%) is not a competing claim; nor is another figure
+    from the same source or one far from the chosen figure: in a salvo those
+    are different missiles, not a disagreement.
+    """
+    kept, out = [chosen], []
+    chosen_source = next((_sources_of(a, draft.actor, lex)[:1] for a, _g in draft.analyses
+                          if chosen in (a.lengths if fld != "flight_time_s" else a.durations)), [])
+    for a, _g in draft.analyses:
+        for q in (a.lengths if fld != "flight_time_s" else a.durations):
+            if q.field != fld or any(_restates(q, k) for k in kept):
+                continue
+            source = _sources_of(a, draft.actor, lex)[:1]
+            if source == chosen_source or not 0.5 <= q.value / chosen.value <= 2:
+                continue
+            kept.append(q)
+            out.append(Evidence(q.start, q.end, text[q.start:q.end], source[0] if source else None,
+                                q.hedge or a.hedge, value=q.value, unit=q.unit))
+    return out
+
+
+def _restates(q, kept) -> bool:
+    if q.value == kept.value:
+        return True
+    close = abs(q.value - kept.value) <= 0.02 * max(q.value, kept.value)
+    return close and q.unit != kept.unit
 
 
 def _outcome(draft: Draft):

@@ -66,6 +66,7 @@ class Quantity:
     end: int
     text: str
     hedge: str | None
+    unit: str | None = None     # as stated: "km", "mile", "nautical mile", "second", "minute", ...
 
 
 def parse_number(text: str) -> float:
@@ -83,7 +84,7 @@ def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
             continue
         field = _length_field(before, after, m.group("hedge"))
         if field:
-            out.append(Quantity(field, round(value, 1), m.start + offset, m.end + offset, m.text, _hedge(m)))
+            out.append(Quantity(field, round(value, 1), m.start + offset, m.end + offset, m.text, _hedge(m), unit))
     return out
 
 
@@ -107,7 +108,7 @@ def durations(sentence: str, offset: int = 0) -> list[Quantity]:
             continue
         unit = _unit_key(m.group("unit"), SECONDS_PER_UNIT)
         value = parse_number(m.group("num")) * SECONDS_PER_UNIT[unit]
-        out.append(Quantity("flight_time_s", value, m.start + offset, m.end + offset, m.text, _hedge(m)))
+        out.append(Quantity("flight_time_s", value, m.start + offset, m.end + offset, m.text, _hedge(m), unit))
     return out
 
 
