@@ -1,9 +1,14 @@
+"""Store tests. Most take `db_url` (via `store`), so they run on SQLite and on PostgreSQL."""
 from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, inspect, text as sql
 
 from conftest import failed_result, make_result
+from pg_server import free_port
 from launchwatch.errors import StoreError
 from launchwatch.pipeline import Result
 from launchwatch.records import Event, Evidence
@@ -16,11 +21,17 @@ TWO = ("North Korea fired one ballistic missile on 2022-01-05, JCS said. "
        "Iran fired three cruise missiles on 2022-02, IRNA said.")
 
 
-def table_counts(path) -> dict[str, int]:
-    engine = create_engine(f"sqlite:///{path}")
+@pytest.fixture
+def store(db_url):
+    with Store(db_url) as s:
+        yield s
+
+
+def table_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
     with engine.connect() as conn:
         out = {t: conn.execute(sql(f"SELECT COUNT(*) FROM {t}")).scalar() for t in
-               ("documents", "events", "claims")}
+               ("documents", "reports", "claims")}
     engine.dispose()
     return out
 
@@ -39,13 +50,13 @@ def test_store_add_result_writes_document_events_and_claims(store):
     assert ev["is_primary"] is True and ev["external_id"] == "seed"
 
 
-def test_store_reingest_same_document_is_duplicate_and_changes_nothing(store, tmp_path):
+def test_store_reingest_same_document_is_duplicate_and_changes_nothing(store, db_url):
     result = make_result(TEXT)
     store.add_result(result)
     before = (store.documents(), store.events(evidence=True))
     assert store.add_result(make_result(TEXT)) == "duplicate"
     assert (store.documents(), store.events(evidence=True)) == before
-    assert table_counts(tmp_path / "lw.db") == {"documents": 1, "events": 1, "claims": 4}
+    assert table_counts(db_url) == {"documents": 1, "reports": 1, "claims": 4}
 
 
 def test_store_failed_result_recorded_once(store):
@@ -92,7 +103,7 @@ def test_store_rejects_evidence_outside_text(store):
     assert store.counts() == {"documents": 0, "ok": 0, "failed": 0, "events": 0, "claims": 0}
 
 
-def test_store_crash_mid_claims_leaves_db_consistent_and_rerun_completes(store, tmp_path, monkeypatch):
+def test_store_crash_mid_claims_leaves_db_consistent_and_rerun_completes(store, db_url, monkeypatch):
     result = make_result(TWO)
     assert len(result.events) == 2
     real = store_module._claim_rows
@@ -107,17 +118,17 @@ def test_store_crash_mid_claims_leaves_db_consistent_and_rerun_completes(store, 
     monkeypatch.setattr(store_module, "_claim_rows", crash_on_second_event)
     with pytest.raises(RuntimeError, match="power cut"):
         store.add_result(result)
-    assert table_counts(tmp_path / "lw.db") == {"documents": 0, "events": 0, "claims": 0}
+    assert table_counts(db_url) == {"documents": 0, "reports": 0, "claims": 0}
 
     monkeypatch.setattr(store_module, "_claim_rows", real)
     assert store.add_result(result) == "added"
-    assert table_counts(tmp_path / "lw.db") == {"documents": 1, "events": 2, "claims": 8}
+    assert table_counts(db_url) == {"documents": 1, "reports": 2, "claims": 8}
 
 
-def test_store_event_ids_are_stable_across_databases(tmp_path):
+def test_store_event_ids_are_stable_across_databases(db_url, tmp_path):
     ids = []
-    for name in ("one.db", "two.db"):
-        with Store(str(tmp_path / name)) as s:
+    for url in (db_url, str(tmp_path / "other.db")):
+        with Store(url) as s:
             s.add_result(make_result(TWO))
             ids.append([e["id"] for e in s.events()])
     assert ids[0] == ids[1] and all(i.startswith("ev-") and len(i) == 15 for i in ids[0])
@@ -178,14 +189,28 @@ def test_store_bare_path_and_sqlite_url_open_same_file(tmp_path):
         assert s.counts()["events"] == 1
 
 
-def test_store_records_named_migration_and_reopens(tmp_path):
-    path = tmp_path / "m.db"
-    Store(str(path)).close()
-    Store(str(path)).close()  # second open: already at head, nothing to do
-    engine = create_engine(f"sqlite:///{path}")
+def test_store_postgresql_url_without_driver_opens_same_database(pg_url):
+    with Store(pg_url) as s:
+        s.add_result(make_result(TEXT))
+    with Store(pg_url.replace("postgresql+psycopg://", "postgresql://", 1)) as s:
+        assert s.counts()["events"] == 1
+
+
+def _head_revision() -> str:
+    from importlib import resources
+
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(resources.files("launchwatch") / "migrations")).get_current_head()
+
+
+def test_store_records_named_migration_and_reopens(db_url):
+    Store(db_url).close()
+    Store(db_url).close()  # second open: already at head, nothing to do
+    engine = create_engine(db_url)
     with engine.connect() as conn:
-        assert conn.execute(sql("SELECT version_num FROM alembic_version")).scalars().all() == ["0001_initial_schema"]
-    assert {"documents", "events", "claims"} <= set(inspect(engine).get_table_names())
+        assert conn.execute(sql("SELECT version_num FROM alembic_version")).scalars().all() == [_head_revision()]
+    assert {"documents", "reports", "events", "claims"} <= set(inspect(engine).get_table_names())
     engine.dispose()
 
 
@@ -220,3 +245,30 @@ def test_store_unusable_url_raises_store_error(tmp_path):
         Store(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}")
     with pytest.raises(StoreError):
         Store("nosuchdialect://x/y")
+    with pytest.raises(StoreError, match="cannot open database"):
+        Store(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/x")  # nothing listens there
+
+
+def _launch(day: int):
+    return make_result(f"North Korea fired one ballistic missile on 2022-01-{day:02d}, JCS said.",
+                       source=f"day{day}.txt")
+
+
+def test_store_concurrent_writers_store_each_document_once(pg_url):
+    shared = [_launch(day) for day in range(1, 21)]
+    only_a, only_b = [_launch(day) for day in range(21, 25)], [_launch(day) for day in range(25, 29)]
+    start = threading.Barrier(2)
+
+    def writer(results):
+        start.wait()  # open (and migrate) the fresh database at the same time, too
+        with Store(pg_url) as s:
+            return [s.add_result(r) for r in results]
+
+    with ThreadPoolExecutor(2) as pool:
+        a = pool.submit(writer, shared + only_a)
+        b = pool.submit(writer, only_b + shared)
+        outcomes = a.result() + b.result()
+    assert outcomes.count("added") == 28 and outcomes.count("duplicate") == 20
+    with Store(pg_url) as s:
+        assert s.counts() == {"documents": 28, "ok": 28, "failed": 0, "events": 28, "claims": 112}
+        assert len({e["doc_id"] for e in s.events()}) == 28

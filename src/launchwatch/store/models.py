@@ -1,8 +1,12 @@
 """Table definitions (SQLAlchemy Core), portable to SQLite and PostgreSQL.
 
 documents  one row per content hash; status 'ok' or 'failed' (with its error)
-events     one row per event an article reports; id = "ev-" + sha1(doc_id:index)[:12]
-claims     one row per Evidence of each field of each event
+reports    one row per launch an article reports; id = "ev-" + sha1(doc_id:index)[:12]
+claims     one row per Evidence of each field of each report (the claims ledger)
+events     resolved launches: the reports of one launch from many articles, with
+           the chosen value of each field, its sources, copies and conflicts
+event_aliases  ids an event had before resolution regrouped it -> its id now
+reviews    analysts' merge/split/set/reject/confirm actions: the audit trail
 
 The schema itself is created by the named Alembic migrations in
 launchwatch/migrations/versions; this module is the code's view of it, and a
@@ -11,7 +15,8 @@ test checks the two agree.
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    JSON, Boolean, Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
+    Text,
 )
 
 metadata = MetaData()
@@ -33,10 +38,11 @@ documents = Table(
     Column("status", String(16), nullable=False),        # 'ok' | 'failed'
     Column("error", Text),
     Column("ingested_at", String(32), nullable=False),   # ISO 8601 UTC
+    Column("minhash", LargeBinary),                      # text signature, for syndicated copies
 )
 
-events = Table(
-    "events", metadata,
+reports = Table(
+    "reports", metadata,
     Column("id", String(16), primary_key=True),
     Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("index", Integer, nullable=False),
@@ -55,23 +61,82 @@ events = Table(
     Column("outcome", String(16)),
     Column("reported_by", JSON),
     Column("is_primary", Boolean, nullable=False),
-    Index("ix_events_doc_id", "doc_id"),
-    Index("ix_events_date", "date"),
-    Index("ix_events_actor", "actor"),
+    Column("event_id", String(16)),                      # resolved event; NULL until resolved
+    Index("ix_reports_doc_id", "doc_id"),
+    Index("ix_reports_date", "date"),
+    Index("ix_reports_actor", "actor"),
+    Index("ix_reports_event_id", "event_id"),
 )
 
 claims = Table(
     "claims", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("event_id", String(16), ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("report_id", String(16), ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
     Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("field", String(32), nullable=False),
     Column("value", JSON(none_as_null=True)),
+    Column("unit", String(16)),                          # as stated, when converted ("mile")
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("quote", Text, nullable=False),
     Column("source", String(255)),
     Column("hedge", String(255)),
-    Index("ix_claims_event_id", "event_id"),
+    Column("invalid", Text),                             # why the claim cannot be true; NULL = valid
+    Index("ix_claims_report_id", "report_id"),
     Index("ix_claims_doc_id", "doc_id"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(16), primary_key=True),          # "ev-" + sha1("event:" + anchor report id)[:12]
+    Column("actor", String(8)),
+    Column("date", String(10)),
+    Column("date_text", Text),
+    Column("weapon_class", String(32)),
+    Column("weapon_name", String(255)),
+    Column("count", Integer),
+    Column("platform", String(32)),
+    Column("launch_location", Text),
+    Column("landing", Text),
+    Column("distance_km", Float),
+    Column("apogee_km", Float),
+    Column("flight_time_s", Float),
+    Column("outcome", String(16)),
+    Column("reported_by", JSON),
+    Column("is_primary", Boolean, nullable=False),
+    Column("status", String(24), nullable=False),        # confirmed | single-source | state-media-only | ...
+    Column("review", String(16)),                        # NULL | confirmed | rejected (by an analyst)
+    Column("documents", JSON),                           # external ids (or doc ids) of every document
+    Column("sources", JSON),                             # independent sources with their documents
+    Column("copies", JSON),                              # near-duplicate documents and what they copy
+    Column("conflicts", JSON),
+    Column("choices", JSON),                             # field -> why its value was chosen
+    Column("n_reports", Integer, nullable=False),
+    Column("first_published", String(10)),
+    Column("last_published", String(10)),
+    Column("updated_at", String(32), nullable=False),
+    Index("ix_events_date", "date"),
+    Index("ix_events_actor", "actor"),
+    Index("ix_events_weapon_class", "weapon_class"),
+    Index("ix_events_status", "status"),
+)
+
+event_aliases = Table(
+    "event_aliases", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("event_id", String(16), nullable=False),
+)
+
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", String(32), nullable=False),
+    Column("analyst", String(255), nullable=False),
+    Column("action", String(16), nullable=False),        # merge | split | set | reject | confirm
+    Column("event_id", String(16)),                      # as shown to the analyst at the time
+    Column("report_ids", JSON, nullable=False),          # the reports the action is anchored to
+    Column("field", String(32)),
+    Column("value", JSON(none_as_null=True)),
+    Column("reason", Text),
+    Index("ix_reviews_event_id", "event_id"),
 )

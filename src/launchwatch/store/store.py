@@ -25,7 +25,8 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from launchwatch.errors import StoreError
 from launchwatch.records import EVENT_FIELDS, Article, Event
-from launchwatch.store.models import claims, documents, events as events_table
+from launchwatch.resolve.syndication import signature
+from launchwatch.store.models import claims, documents, reports as events_table
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 DOCUMENT_COLUMNS = (
@@ -87,7 +88,7 @@ def _document_row(result, status: str) -> dict[str, Any]:
         "publisher": art.publisher, "original_publisher": art.original_publisher,
         "published": art.published, "published_from": art.published_from, "title": art.title,
         "text": art.text, "captions": list(art.captions), "warnings": list(art.warnings),
-        "status": "ok", "error": None, "ingested_at": _now(),
+        "status": "ok", "error": None, "ingested_at": _now(), "minhash": signature(art.text),
     }
 
 
@@ -99,13 +100,19 @@ def _event_row(doc_id: str, index: int, ev: Event) -> dict[str, Any]:
     return row
 
 
-def _claim_rows(doc_id: str, ev_id: str, ev: Event) -> list[dict[str, Any]]:
-    return [
-        {"event_id": ev_id, "doc_id": doc_id, "field": name, "value": ev.values.get(name),
-         "start": span.start, "end": span.end, "quote": span.text,
-         "source": span.source, "hedge": span.hedge}
-        for name, spans in ev.evidence.items() for span in spans
-    ]
+def _claim_rows(doc_id: str, ev_id: str, ev: Event, published: str | None) -> list[dict[str, Any]]:
+    """One ledger row per evidence span: its own value (a competing figure) or the report's."""
+    from launchwatch.resolve.validity import invalid_reason
+
+    rows = []
+    for name, spans in ev.evidence.items():
+        for span in spans:
+            value = span.value if span.value is not None else ev.values.get(name)
+            rows.append({"report_id": ev_id, "doc_id": doc_id, "field": name, "value": value,
+                         "unit": span.unit, "start": span.start, "end": span.end, "quote": span.text,
+                         "source": span.source, "hedge": span.hedge,
+                         "invalid": invalid_reason(name, value, published)})
+    return rows
 
 
 class Store:
@@ -192,7 +199,7 @@ class Store:
             for index, ev in enumerate(result.events):
                 row = _event_row(art.doc_id, index, ev)
                 conn.execute(insert(events_table), [row])
-                rows = _claim_rows(art.doc_id, row["id"], ev)
+                rows = _claim_rows(art.doc_id, row["id"], ev, art.published)
                 if rows:
                     conn.execute(insert(claims), rows)
         return "added"
@@ -253,10 +260,11 @@ class Store:
         found: dict[str, dict[str, list]] = {i: {} for i in ids}
         docs: dict[str, dict] = {}
         for chunk in _chunks(ids):
-            query = select(claims).where(claims.c.event_id.in_(chunk)).order_by(claims.c.id)
+            query = select(claims).where(claims.c.report_id.in_(chunk)).order_by(claims.c.id)
             for c in conn.execute(query).mappings():
-                found[c["event_id"]].setdefault(c["field"], []).append(
-                    {k: c[k] for k in ("value", "start", "end", "quote", "source", "hedge")})
+                found[c["report_id"]].setdefault(c["field"], []).append(
+                    {k: c[k] for k in ("value", "unit", "start", "end", "quote", "source", "hedge",
+                                       "invalid")})
         for chunk in _chunks(doc_ids):
             query = select(*(documents.c[k] for k in DOCUMENT_COLUMNS)).where(documents.c.id.in_(chunk))
             docs.update({d["id"]: dict(d) for d in conn.execute(query).mappings()})
