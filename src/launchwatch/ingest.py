@@ -23,10 +23,12 @@ class Summary:
     duplicates: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)   # (source, reason)
     events: int = 0
+    skipped: int = 0   # ruled out by the prefilter, not stored
 
     def line(self) -> str:
-        return (f"read {self.read}, added {self.added}, duplicates skipped {self.duplicates}, "
+        line = (f"read {self.read}, added {self.added}, duplicates skipped {self.duplicates}, "
                 f"failed {len(self.failed)}, events found {self.events}")
+        return line + (f", skipped by prefilter {self.skipped}" if self.skipped else "")
 
     @property
     def exit_code(self) -> int:
@@ -57,6 +59,8 @@ def ingest(paths: Iterable[str], *, store, settings: Settings, manifest: str | N
         summary.read += 1
         if status == "failed":
             summary.failed.append((result.raw.source, result.error or "unknown error"))
+        elif status == "skipped":
+            summary.skipped += 1
         else:
             summary.events += len(result.events)
             summary.added += status == "added"
@@ -67,7 +71,12 @@ def ingest(paths: Iterable[str], *, store, settings: Settings, manifest: str | N
 
 
 def _store(store, result: Result) -> str:
-    """Store a Result; one whose evidence does not check is recorded as failed."""
+    """Store a Result; one whose evidence does not check is recorded as failed.
+
+    A skipped Result is not stored: Store.add_result has no row for it yet.
+    """
+    if result.skipped:
+        return "skipped"
     try:
         return store.add_result(result)
     except StoreError as err:
@@ -78,10 +87,14 @@ def _store(store, result: Result) -> str:
 
 
 def result_object(result: Result) -> dict:
-    """The SCHEMA.md document object for a Result (failed ones carry "error")."""
+    """The SCHEMA.md document object for a Result (failed ones carry "error", skipped ones "skipped")."""
+    from launchwatch.dates_meta import given_date
     from launchwatch.records import document_object
 
     if result.ok and result.article is not None:
         return document_object(result.article, result.events)
+    if result.skipped:
+        return {"id": result.raw.external_id or result.raw.doc_id, "published": given_date(result.raw.published),
+                "events": [], "skipped": result.skipped}
     return {"id": result.raw.external_id or result.raw.doc_id, "published": None, "events": [],
             "error": result.error, "source": result.raw.source}

@@ -1,0 +1,187 @@
+"""prefilter: loses no gold document with events, rules out unrelated news, and the pipeline skips cleanly."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from launchwatch import evaluation as ev
+from launchwatch.cli import cli
+from launchwatch.extract import lexicon
+from launchwatch.ingest import ingest, result_object
+from launchwatch.knowledge import load_knowledge
+from launchwatch.pipeline import process
+from launchwatch.prefilter import SKIP_REASON, could_report_launch
+from launchwatch.records import RawDocument
+from launchwatch.settings import Settings
+from launchwatch.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _gold_sets() -> list[ev.GoldSet]:
+    try:
+        eval_dir = ev.find_eval_dir(ROOT)
+    except ev.EvaluationError:
+        eval_dir = None
+    shared = ev.discover_sets(eval_dir) if eval_dir else []
+    return shared + ev.discover_sets(ROOT / "tests" / "data")
+
+
+def _documents_with_events(gold_set: ev.GoldSet) -> list[Path]:
+    paths = []
+    for line in gold_set.manifest.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            gold = json.loads((gold_set.gold / f"{entry['id']}.json").read_text(encoding="utf-8"))
+            if gold["events"]:
+                paths.append(gold_set.folder / entry["path"])
+    return paths
+
+
+@pytest.mark.parametrize("gold_set", _gold_sets(), ids=lambda s: s.name)
+def test_prefilter_passes_every_gold_document_with_events(gold_set):
+    documents = _documents_with_events(gold_set)
+    assert documents, f"{gold_set.name} has no document with events"
+    lost = [path.name for path in documents if not could_report_launch(path.read_bytes())]
+    assert not lost, f"prefilter would skip gold documents with events: {lost}"
+
+
+# Unrelated news in several voices; none names a weapon.
+NEGATIVES = {
+    "cricket": "Root's unbeaten 142 steered England to a seven-wicket win at Headingley as the seamers bowled Australia out for 217.",
+    "football": "Arsenal came from behind to beat Villa 2-1, with a late header from a corner sealing three points at the Emirates.",
+    "markets": "Stocks closed higher on Wall Street on Tuesday as bond yields eased and investors cheered strong retail earnings.",
+    "weather": "A cold front will bring heavy rain and gusts of up to 90 km/h to the coast on Thursday, the met office said.",
+    "election": "The opposition leader conceded defeat late on Sunday after the ruling party won a third term in parliament.",
+    "product launch": "The company launched its new smartphone with a fireworks show in Cupertino, and pre-orders open on Friday.",
+    "fireworks": "Thousands watched fireworks light up the harbour at midnight as the city launched its new year celebrations.",
+    "ceo fired": "The board fired the chief executive on Monday after an audit found irregularities in the firm's accounts.",
+    "recipe": "Whisk the eggs with sugar until pale, fold in the flour and bake for 25 minutes at 180 degrees.",
+    "courts": "The Supreme Court struck down the law on Friday, ruling that it violated the right to free assembly.",
+    "health": "The trial of the new vaccine was a success, researchers said, with few side effects reported in 3,000 volunteers.",
+    "travel": "Flights were cancelled across the region after a strike by air traffic controllers entered its second day.",
+    "housing": "House prices fell for the fourth month in a row in March, the steepest drop since the 2008 financial crisis.",
+}
+
+
+@pytest.mark.parametrize("name", NEGATIVES)
+def test_prefilter_rules_out_unrelated_news(name):
+    page = f"<html><head><title>{name}</title></head><body><nav>Home | World | Sport</nav><p>{NEGATIVES[name]}</p></body></html>"
+    assert not could_report_launch(NEGATIVES[name].encode())
+    assert not could_report_launch(page.encode())
+
+
+@pytest.mark.parametrize("text", [
+    "N. Korea fires unidentified projectile - Yonhap",
+    "NORTH KOREA FIRES BALLISTIC MISSILE",
+    "Russia says it test-fired a Hypersonic Zircon",
+    "Pyongyang launched an Icbm on Friday",
+    "Iran put its Nahid-4 into orbit aboard a Simorgh",
+    "the space\nlaunch vehicle lifted off",
+    "a missile defence budget debate",   # a false positive, which is fine
+])
+def test_prefilter_lets_launch_vocabulary_through_in_any_case(text):
+    assert could_report_launch(text.encode())
+
+
+def test_prefilter_covers_every_weapon_word_of_the_extractor():
+    words = [word.replace("s?", "") for word in lexicon.WEAPON_WORDS.split("|")]
+    assert [word for word in words if not could_report_launch(word.encode())] == []
+
+
+# One phrase per class pattern of extract/lexicon.py, checked to be a class mention there.
+CLASS_EXAMPLES = [
+    "SLBM", "submarine-launched ballistic missile", "ICBM", "intercontinental-range missile", "IRBM",
+    "intermediate-range missile", "MRBM", "medium-range Rodong", "SRBM", "short-range Scud",
+    "close-range ballistic missile", "cruise missile", "hypersonic", "space launch vehicle",
+    "satellite launcher", "carrier rocket", "spy satellite", "space rocket", "put a satellite",
+    "satellites into orbit", "orbital launch", "multiple-rocket launcher", "240mm rockets",
+    "barrage of rockets", "ballistic",
+]
+
+
+def test_prefilter_covers_every_class_phrase_of_the_extractor():
+    classes = lexicon.build(load_knowledge(())).classes
+    assert [phrase for phrase in CLASS_EXAMPLES if not classes.search(phrase)] == []
+    assert [phrase for phrase in CLASS_EXAMPLES if not could_report_launch(phrase.encode())] == []
+
+
+@pytest.mark.parametrize("data", [
+    "mis\u00adsile".encode(),                 # soft hyphen, deleted by the cleaner
+    "ICBM\u200b".encode(),
+    "bal\u200bli\u200bstic".encode(),         # zero-width spaces
+    b"mis&shy;sile", b"ro&#173;cket", b"pro<wbr>jectile", b"war<wbr/>head",
+    "missile".encode("utf-16"),               # UTF-16 with its BOM
+    "MISSILE".encode("latin-1"),
+])
+def test_prefilter_sees_words_the_cleaner_would_join(data):
+    assert could_report_launch(data)
+
+
+def test_prefilter_ignores_look_alikes():
+    assert not could_report_launch(b"<form><input type=submit></form> IBM shares; a sub-menu")
+
+
+# --------------------------------------------------------------------------
+# In the pipeline
+# --------------------------------------------------------------------------
+
+def test_process_skips_a_document_with_no_launch_vocabulary():
+    raw = RawDocument(source="markets.txt", content=NEGATIVES["markets"].encode(), published="2024-03-05T10:00:00Z")
+    result = process(raw, Settings())
+    assert (result.skipped, result.article, result.events, result.error) == (SKIP_REASON, None, [], None)
+    assert result.ok
+    assert result_object(result) == {"id": raw.doc_id, "published": "2024-03-05", "events": [], "skipped": SKIP_REASON}
+
+
+def test_process_reads_a_document_whose_given_title_names_a_launch():
+    raw = RawDocument(source="feed.xml#item=1", content=NEGATIVES["markets"].encode(), kind="html",
+                      title="North Korea fires ballistic missile")
+    assert process(raw, Settings()).skipped is None
+
+
+def test_process_without_prefilter_reads_the_document():
+    raw = RawDocument(source="markets.txt", content=NEGATIVES["markets"].encode())
+    result = process(raw, Settings(prefilter=False))
+    assert result.skipped is None and result.article is not None
+
+
+def test_process_keeps_read_errors_before_the_prefilter():
+    raw = RawDocument(source="gone.txt", error="ReadError: missing path")
+    result = process(raw, Settings())
+    assert result.error == "ReadError: missing path" and result.skipped is None
+
+
+@pytest.mark.parametrize("value, expected", [(None, True), ("1", True), ("0", False), ("off", False), ("false", False)])
+def test_settings_prefilter_from_environment(value, expected):
+    env = {} if value is None else {"LAUNCHWATCH_PREFILTER": value}
+    assert Settings.from_env(env).prefilter is expected
+
+
+STORY = "North Korea fired two ballistic missiles on Monday, South Korea's Joint Chiefs of Staff said.\n"
+
+
+def test_ingest_counts_skipped_documents_and_does_not_store_them(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("Missiles fired\n\n" + STORY * 3)
+    (tmp_path / "docs" / "b.txt").write_text(NEGATIVES["cricket"] + "\n")
+    with Store(str(tmp_path / "lw.db")) as store:
+        summary = ingest([str(tmp_path / "docs")], store=store, settings=Settings())
+        assert len(store.documents()) == 1
+    assert (summary.read, summary.added, summary.skipped, summary.exit_code) == (2, 1, 1, 0)
+    assert summary.line().endswith(", skipped by prefilter 1")
+
+
+def test_cli_extract_prints_a_skipped_document(tmp_path, monkeypatch):
+    monkeypatch.delenv("LAUNCHWATCH_PREFILTER", raising=False)
+    doc = tmp_path / "cricket.txt"
+    doc.write_text(NEGATIVES["cricket"] + "\n")
+    done = CliRunner().invoke(cli, ["extract", str(doc), "--published", "2024-06-01"])
+    assert done.exit_code == 0, done.output
+    printed = json.loads(done.stdout)
+    assert printed["events"] == [] and printed["skipped"] == SKIP_REASON and printed["published"] == "2024-06-01"
+    off = CliRunner().invoke(cli, ["extract", str(doc)], env={"LAUNCHWATCH_PREFILTER": "0"})
+    assert "skipped" not in json.loads(off.stdout)
