@@ -7,6 +7,7 @@ import json
 from conftest import make_result
 from launchwatch.export import CNS_COLUMNS, LISTING_COLUMNS, cns_row, export, write_listing_csv
 from launchwatch.records import EVENT_FIELDS, Event, Evidence
+from launchwatch.resolve import list_events, resolve_pending
 
 TEXT = "North Korea fired two ballistic missiles on 2022-03-24, South Korea JCS said."
 
@@ -22,8 +23,9 @@ def _hwasong(store):
         {"weapon_name": [Evidence(name, name + 10, "Hwasong-17", "KCNA")]},
     )
     store.add_result(make_result(text, events=[event], publisher="Yonhap", original_publisher="AP",
-                                 url="https://news.example/a"))
-    return store.events(evidence=True)[0]
+                                 url="https://news.example/a", external_id="yonhap-1"))
+    resolve_pending(store)
+    return list_events(store, with_claims=True)[0]
 
 
 def test_export_cns_row_maps_every_column(store):
@@ -34,13 +36,14 @@ def test_export_cns_row_maps_every_column(store):
     assert row["Facility Name"] == row["Facility Location"] == "Sunan"
     assert (row["Apogee (km)"], row["Distance Travelled (km)"]) == ("6248.5", "1090")
     assert row["Test Outcome"] == "Success" and row["Flight Time (s)"] == "4020"
-    assert row["Sources"] == "South Korea JCS; KCNA; Yonhap via AP <https://news.example/a>"
-    assert row["Event ID"].startswith("ev-")
+    assert row["Sources"] == "South Korea JCS; KCNA; 1 document: yonhap-1"
+    assert row["Event ID"].startswith("ev-") and row["Status"] == "confirmed" and row["Conflicts"] == ""
 
 
 def test_export_csv_has_cns_header_and_one_row_per_event(store):
     _hwasong(store)
     store.add_result(make_result("Iran fired three cruise missiles on 2023-01, IRNA said."))
+    resolve_pending(store)
     out = io.StringIO()
     assert export(store, "csv", out) == 2
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
@@ -50,14 +53,15 @@ def test_export_csv_has_cns_header_and_one_row_per_event(store):
     assert rows[1]["Count"] == "3" and rows[1]["Apogee (km)"] == ""
 
 
-def test_export_json_lists_events_with_evidence_and_document(store):
+def test_export_json_lists_events_with_claims_and_documents(store):
     _hwasong(store)
     out = io.StringIO()
     export(store, "json", out)
     [event] = json.loads(out.getvalue())
     assert set(EVENT_FIELDS) <= set(event)
-    assert event["evidence"]["weapon_name"][0]["quote"] == "Hwasong-17"
-    assert event["document"]["publisher"] == "Yonhap"
+    [name] = [c for c in event["claims"] if c["field"] == "weapon_name"]
+    assert (name["quote"], name["source"], name["document"], name["chosen"]) == ("Hwasong-17", "KCNA", "yonhap-1", True)
+    assert event["documents"] == ["yonhap-1"] and event["status"] == "confirmed"
 
 
 def test_export_listing_csv_columns(store):

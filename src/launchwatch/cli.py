@@ -13,13 +13,17 @@ from typing import Any
 import click
 
 from launchwatch.errors import LaunchwatchError
-from launchwatch.export import export, write_listing_csv, write_listing_jsonl
+from launchwatch.export import (
+    export, render_event, write_events_csv, write_events_jsonl, write_listing_csv, write_listing_jsonl,
+)
 from launchwatch.ingest import Summary, ingest, process_all, result_object
-from launchwatch.records import EVENT_FIELDS
+from launchwatch.knowledge import load_knowledge
+from launchwatch.resolve import get_event, list_events, resolve_pending
 from launchwatch.settings import Settings
 from launchwatch.store import Store
 
 EXIT_SOME_FAILED, EXIT_NOTHING_READ = 1, 2
+STATUSES = ("confirmed", "single-source", "state-media-only", "unattributed")
 
 
 class LaunchwatchGroup(click.Group):
@@ -124,6 +128,9 @@ def ingest_command(ctx, paths, manifest, published):
         with _progress() as report:
             summary = ingest(paths, store=store, settings=settings, manifest=manifest,
                              published=published, progress=report)
+        resolved = resolve_pending(store, load_knowledge(settings.knowledge_dirs))
+    if resolved.reports:
+        click.echo(resolved.line())
     click.echo(summary.line())
     sys.exit(summary.exit_code)
 
@@ -189,27 +196,41 @@ def extract_command(ctx, paths, manifest, published):
 @click.option("--since", metavar="DATE", help="On or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="On or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--class", "weapon_class", metavar="CLASS", help="Weapon class: srbm, icbm, cruise, ...")
+@click.option("--status", type=click.Choice(STATUSES), help="Verification status.")
+@click.option("--all", "include_rejected", is_flag=True, help="Include events an analyst rejected.")
+@click.option("--reports", "per_report", is_flag=True,
+              help="List each article's reports instead of resolved events.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="table, JSON lines, or CSV.")
+              show_default=True, help="table; JSON lines (one event with its claims per line); CSV.")
 @common_options
 @click.pass_context
-def events_command(ctx, actor, since, until, weapon_class, fmt):
-    """List stored events, ordered by date.
+def events_command(ctx, actor, since, until, weapon_class, status, include_rejected, per_report, fmt):
+    """List events (one per launch, reports of many articles resolved), ordered by date.
+
+    JSON lines carry the SCHEMA.md fields (chosen values) plus id, documents,
+    claims, conflicts, status, sources, copies and choices (why each value).
 
     Example:
 
     \b
         launchwatch events --actor KP --since 2022-01 --class icbm
-        launchwatch events --format csv > events.csv
+        launchwatch events --format json > events.jsonl
+        launchwatch events --reports --format csv > reports.csv
     """
     with open_store(ctx) as store:
-        rows = store.events(actor=actor, since=since, until=until, weapon_class=weapon_class)
-    if fmt == "json":
-        write_listing_jsonl(rows, sys.stdout)
+        if per_report:
+            rows = store.events(actor=actor, since=since, until=until, weapon_class=weapon_class)
+        else:
+            rows = list_events(store, actor=actor, since=since, until=until, weapon_class=weapon_class,
+                               status=status, include_rejected=include_rejected, with_claims=fmt == "json")
+    if per_report and fmt != "table":
+        (write_listing_jsonl if fmt == "json" else write_listing_csv)(rows, sys.stdout)
+    elif fmt == "json":
+        write_events_jsonl(rows, sys.stdout)
     elif fmt == "csv":
-        write_listing_csv(rows, sys.stdout)
+        write_events_csv(rows, sys.stdout)
     else:
-        _events_table(rows)
+        _events_table(rows, per_report)
 
 
 def _cell(value: Any) -> str:
@@ -219,25 +240,32 @@ def _cell(value: Any) -> str:
     return number(value)
 
 
-def _events_table(rows: list[dict[str, Any]]) -> None:
+def _events_table(rows: list[dict[str, Any]], per_report: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     if not console.is_terminal:
-        console = Console(width=200)
+        console = Console(width=220)
     table = Table(box=None, header_style="bold")
     columns = [("date", "date"), ("actor", "actor"), ("class", "weapon_class"),
                ("name", "weapon_name"), ("count", "count"), ("platform", "platform"),
                ("distance km", "distance_km"), ("apogee km", "apogee_km"),
-               ("outcome", "outcome"), ("reported by", "reported_by"), ("id", "id")]
+               ("outcome", "outcome"), ("reported by", "reported_by")]
+    if not per_report:
+        columns += [("status", "status"), ("docs", "n_docs"), ("conflicts", "conflict_fields")]
+    columns.append(("id", "id"))
     for title, key in columns:
         table.add_column(title, no_wrap=key in ("id", "date"),
-                         justify="right" if key in ("count", "distance_km", "apogee_km") else "left")
+                         justify="right" if key in ("count", "distance_km", "apogee_km", "n_docs") else "left")
     for row in rows:
+        if not per_report:
+            row = dict(row, n_docs=len(row["documents"]),
+                       conflict_fields=[c["field"] for c in row["conflicts"]])
         table.add_row(*(_cell(row[key]) for _, key in columns))
     console.print(table)
-    console.print(f"{len(rows)} event{'s' if len(rows) != 1 else ''}", style="dim")
+    noun = "report" if per_report else "event"
+    console.print(f"{len(rows)} {noun}{'s' if len(rows) != 1 else ''}", style="dim")
 
 
 @cli.command(name="show")
@@ -245,43 +273,25 @@ def _events_table(rows: list[dict[str, Any]]) -> None:
 @common_options
 @click.pass_context
 def show_command(ctx, event_id):
-    """Show one event: every field with its value, evidence and source.
+    """Show one event: each field's chosen value and why, every claim with its source and quote,
+    conflicts, sources, copies and the analysts' audit trail.
+
+    EVENT_ID may also be an old id of the event or the id of one of its reports.
 
     Example:
 
     \b
         launchwatch show ev-3f2a9c0d41b7
     """
+    from launchwatch.resolve.actions import history
+
     with open_store(ctx) as store:
-        event = store.event(event_id)
-    if event is None:
-        raise click.ClickException(f"no event with id {event_id!r} (see `launchwatch events`)")
-    doc = event["document"] or {}
-    click.echo(f"Event {event['id']}  (event {event['index']} of document "
-               f"{doc.get('external_id') or event['doc_id']})")
-    for label, key in (("title", "title"), ("url", "url"), ("publisher", "publisher"),
-                       ("original publisher", "original_publisher"), ("published", "published"),
-                       ("source", "source")):
-        if doc.get(key):
-            click.echo(f"  {label}: {doc[key]}")
-    click.echo("")
-    for name in EVENT_FIELDS:
-        click.echo(f"{name}: {_show_value(event[name])}")
-        for claim in event["evidence"].get(name, []):
-            said = ", ".join(filter(None, [claim["source"] and f"source: {claim['source']}",
-                                           claim["hedge"] and f"hedge: {claim['hedge']}"]))
-            click.echo(f"    \"{claim['sentence']}\"")
-            click.echo(f"      quote [{claim['start']}:{claim['end']}] {claim['quote']!r}"
-                       + (f"  ({said})" if said else ""))
-
-
-def _show_value(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, list):
-        return ", ".join(value) if value else "-"
-    from launchwatch.export import number
-    return str(value).lower() if isinstance(value, bool) else number(value)
+        event = get_event(store, event_id)
+        if event is None:
+            raise click.ClickException(f"no event with id {event_id!r} (see `launchwatch events`)")
+        trail = history(store, event["id"])
+    for line in render_event(event, trail):
+        click.echo(line)
 
 
 @cli.command(name="export")
@@ -308,6 +318,11 @@ def export_command(ctx, fmt, output):
             count = export(store, fmt, fp)
     click.echo(f"exported {count} events to {output}", err=True)
 
+
+from launchwatch.cli_review import resolve_command, review_group  # noqa: E402
+
+cli.add_command(resolve_command)
+cli.add_command(review_group)
 
 main = cli
 

@@ -61,6 +61,8 @@ class MissileSystem:
 class Actor:
     code: str                 # ISO 3166-1 alpha-2
     names: tuple[str, ...]    # names, short forms, demonyms, metonyms
+    utc_offset: float | None = None   # hours east of UTC where it launches: local dates
+    trackers: tuple[str, ...] = ()    # agency labels whose tracking figures win for its launches
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,8 @@ def _actor(e: _Entry) -> Actor:
     names = e.strings("names", required=True)
     if not names:
         e.fail("'names' is empty")
-    return Actor(code=e.code("code"), names=names)
+    return Actor(code=e.code("code"), names=names, utc_offset=e.number("utc_offset", -12, 14),
+                 trackers=e.strings("trackers"))
 
 
 def _agency(e: _Entry) -> Agency:
@@ -277,7 +280,7 @@ def _site(e: _Entry) -> Site:
 _PARSERS = {
     "system": (_system, {"name", "country", "weapon_class", "aliases", "platform", "range_km", "note"},
                lambda x: x.name),
-    "actor": (_actor, {"code", "names", "note"}, lambda x: x.code),
+    "actor": (_actor, {"code", "names", "utc_offset", "trackers", "note"}, lambda x: x.code),
     "agency": (_agency, {"label", "country", "aliases", "kind", "note"}, lambda x: x.label),
     "site": (_site, {"name", "country", "lat", "lon", "aliases", "kind", "no_coords", "note"},
              lambda x: x.name),

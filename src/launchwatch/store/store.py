@@ -108,6 +108,8 @@ def _claim_rows(doc_id: str, ev_id: str, ev: Event, published: str | None) -> li
     for name, spans in ev.evidence.items():
         for span in spans:
             value = span.value if span.value is not None else ev.values.get(name)
+            if name == "reported_by" and span.source:
+                value = [span.source]  # each span names one source
             rows.append({"report_id": ev_id, "doc_id": doc_id, "field": name, "value": value,
                          "unit": span.unit, "start": span.start, "end": span.end, "quote": span.text,
                          "source": span.source, "hedge": span.hedge,

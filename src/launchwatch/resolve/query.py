@@ -1,0 +1,165 @@
+"""Reading resolved events: listings, one event with its claims ledger, id lookup.
+
+An event dict has the SCHEMA.md fields (chosen values) plus `id`, `status`,
+`review`, `documents`, `sources`, `copies`, `conflicts`, `choices`,
+`n_reports`, `first_published`, `last_published`; `with_claims=True` adds
+`claims` (every claim of every field, valid or not, with `chosen`) and
+`reports` (the per-article report ids).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from sqlalchemy import or_, select
+
+from launchwatch.errors import StoreError
+from launchwatch.records import EVENT_FIELDS
+from launchwatch.resolve.validity import invalid_reason
+from launchwatch.store.models import claims, documents, event_aliases, events, reports
+
+EVENT_EXTRAS = ("status", "review", "documents", "sources", "copies", "conflicts", "choices",
+                "n_reports", "first_published", "last_published")
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+CHUNK = 500
+
+
+def list_events(store, actor: str | None = None, since: str | None = None, until: str | None = None,
+                weapon_class: str | None = None, status: str | None = None,
+                include_rejected: bool = False, with_claims: bool = False) -> list[dict[str, Any]]:
+    """Events ordered by date then id; dates compare at the coarser precision."""
+    e = events
+    query = select(e).order_by(e.c.date.is_(None), e.c.date, e.c.id)
+    if actor:
+        query = query.where(e.c.actor == actor.upper())
+    if weapon_class:
+        query = query.where(e.c.weapon_class == weapon_class.lower())
+    if status:
+        query = query.where(e.c.status == status)
+    if not include_rejected:
+        query = query.where(or_(e.c.review.is_(None), e.c.review != "rejected"))
+    if since:
+        since = _check_date(since)
+        query = query.where(or_(e.c.date >= since, e.c.date.in_([since[:n] for n in (4, 7) if n < len(since)])))
+    if until:
+        until = _check_date(until)
+        query = query.where(or_(e.c.date <= until, e.c.date.startswith(until, autoescape=True)))
+    with store.engine.connect() as conn:
+        rows = [_event_dict(r) for r in conn.execute(query).mappings()]
+        if with_claims:
+            _attach_claims(conn, rows)
+    return rows
+
+
+def find_event_id(store, some_id: str) -> str | None:
+    """The current event id for an event id, an old (aliased) event id, or a report id."""
+    with store.engine.connect() as conn:
+        if conn.execute(select(events.c.id).where(events.c.id == some_id)).scalar():
+            return some_id
+        alias = conn.execute(select(event_aliases.c.event_id).where(event_aliases.c.id == some_id)).scalar()
+        if alias:
+            return alias
+        return conn.execute(select(reports.c.event_id).where(reports.c.id == some_id)).scalar()
+
+
+def get_event(store, some_id: str) -> dict[str, Any] | None:
+    """One event with its claims and reports, found by any id `find_event_id` accepts."""
+    event_id = find_event_id(store, some_id)
+    if event_id is None:
+        return None
+    with store.engine.connect() as conn:
+        rows = [_event_dict(r) for r in conn.execute(select(events).where(events.c.id == event_id)).mappings()]
+        if not rows:
+            return None
+        _attach_claims(conn, rows)
+        _attach_documents(conn, rows[0])
+    return rows[0]
+
+
+def _attach_documents(conn, event: dict[str, Any]) -> None:
+    """Each document's details, and the sentence around each claim's quote."""
+    from launchwatch.store.store import sentence_around
+
+    doc_ids = sorted(set(conn.execute(select(reports.c.doc_id).where(reports.c.event_id == event["id"])).scalars()))
+    cols = [documents.c[k] for k in ("id", "external_id", "title", "url", "publisher", "original_publisher",
+                                     "published", "text")]
+    texts, event["document_details"] = {}, []
+    for row in conn.execute(select(*cols).where(documents.c.id.in_(doc_ids)).order_by(documents.c.published)).mappings():
+        row = dict(row)
+        texts[row["external_id"] or row["id"]] = row.pop("text") or ""
+        event["document_details"].append(row)
+    for claim in event["claims"]:
+        if claim.get("start") is not None and claim["document"] in texts:
+            claim["sentence"] = sentence_around(texts[claim["document"]], claim["start"], claim["end"])
+
+
+def _attach_claims(conn, rows: list[dict[str, Any]]) -> None:
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row["claims"], row["reports"] = [], []
+    for chunk in _chunks(sorted(by_id)):
+        query = (select(claims, reports.c.event_id, reports.c.date.label("report_date"),
+                        documents.c.external_id, documents.c.published)
+                 .join(reports, reports.c.id == claims.c.report_id)
+                 .join(documents, documents.c.id == claims.c.doc_id)
+                 .where(reports.c.event_id.in_(chunk))
+                 .order_by(documents.c.published, claims.c.id))
+        for c in conn.execute(query).mappings():
+            row = by_id[c["event_id"]]
+            row["claims"].append(_claim_dict(c, row))
+            if c["field"] == "date_text" and c["report_date"]:   # the date words state the date
+                row["claims"].append(_claim_dict(dict(
+                    c, field="date", value=c["report_date"],
+                    invalid=invalid_reason("date", c["report_date"], c["published"])), row))
+            if c["report_id"] not in row["reports"]:
+                row["reports"].append(c["report_id"])
+        query = select(reports.c.id, reports.c.event_id).where(reports.c.event_id.in_(chunk))
+        for report_id, event_id in conn.execute(query):
+            if report_id not in by_id[event_id]["reports"]:
+                by_id[event_id]["reports"].append(report_id)
+    for row in rows:
+        row["claims"] += _analyst_claims(row)
+
+
+def _claim_dict(c, event: dict[str, Any]) -> dict[str, Any]:
+    choice = (event.get("choices") or {}).get(c["field"]) or {}
+    chosen = (c["invalid"] is None and c["value"] == event.get(c["field"])
+              and choice.get("source") == c["source"] and choice.get("document") == (c["external_id"] or c["doc_id"]))
+    return {"field": c["field"], "value": c["value"], "unit": c["unit"], "source": c["source"],
+            "document": c["external_id"] or c["doc_id"], "report": c["report_id"],
+            "published": c["published"], "start": c["start"], "end": c["end"], "quote": c["quote"],
+            "hedge": c["hedge"], "invalid": c["invalid"], "chosen": bool(chosen)}
+
+
+def _analyst_claims(event: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for name, choice in (event.get("choices") or {}).items():
+        if (choice.get("source") or "").startswith("analyst:"):
+            out.append({"field": name, "value": event.get(name), "unit": None, "source": choice["source"],
+                        "document": None, "report": None, "published": None, "start": None, "end": None,
+                        "quote": None, "hedge": None, "invalid": None, "chosen": True,
+                        "reason": choice.get("reason")})
+    return out
+
+
+def _event_dict(row) -> dict[str, Any]:
+    out = {"id": row["id"]}
+    out.update({name: row[name] for name in EVENT_FIELDS})
+    out["reported_by"] = list(out["reported_by"] or [])
+    out["is_primary"] = bool(out["is_primary"])
+    out.update({name: row[name] for name in EVENT_EXTRAS})
+    for name in ("documents", "sources", "copies", "conflicts"):
+        out[name] = out[name] or []
+    out["choices"] = out["choices"] or {}
+    return out
+
+
+def _check_date(value: str) -> str:
+    if not _DATE_RE.match(value):
+        raise StoreError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
