@@ -58,7 +58,7 @@ FLOORS_FILE = Path("eval") / "floors.json"
 FLOOR_STEP = 0.01
 # Keys of the flattened floors: the two F1 figures and the unsupported ratio;
 # the per-field accuracies are "fields.<name>" (names come from the scorer).
-MAX_KEYS = ("unsupported_ratio_max",)
+MAX_KEYS = ("unsupported_ratio_max", "resolution_distractors_merged_max")
 PIN_COMMAND = "python -m launchwatch.evaluation pin"
 
 
@@ -170,6 +170,34 @@ def extract_set(gold_set: GoldSet, out_path: Path, settings=None) -> dict[str, A
     return {"documents": documents, "failed": failed}
 
 
+def resolve_set(gold_set: GoldSet, db_url: str, settings=None) -> list[dict[str, Any]]:
+    """Ingest the set into `db_url`, resolve, and return `launchwatch events --format json` objects."""
+    from launchwatch.ingest import ingest
+    from launchwatch.knowledge import load_knowledge
+    from launchwatch.resolve import list_events, resolve_pending
+    from launchwatch.settings import Settings
+    from launchwatch.store import Store
+
+    settings = settings or Settings()
+    with Store(db_url) as store:
+        ingest([], store=store, settings=settings, manifest=str(gold_set.manifest))
+        resolve_pending(store, load_knowledge(settings.knowledge_dirs))
+        return list_events(store, with_claims=True)
+
+
+def score_resolution(gold_set: GoldSet, tmp: Path) -> dict[str, Any] | None:
+    """cluster_score's result for a set with a clusters.json, else None."""
+    from launchwatch import cluster_score
+
+    if not (gold_set.folder / cluster_score.CLUSTERS_FILE).is_file():
+        return None
+    events = resolve_set(gold_set, f"sqlite:///{tmp / (gold_set.name + '.db')}")
+    gold_docs, clusters = cluster_score.load_set(gold_set.folder)
+    result = cluster_score.score(gold_docs, clusters, events)
+    result["text"] = "\n".join(cluster_score.report_lines(result))
+    return result
+
+
 def run_scorer(eval_dir: Path, gold_dir: Path, pred: Path, *flags: str) -> str:
     """stdout of the official score.py, run by this interpreter."""
     command = [sys.executable, str(Path(eval_dir) / SCORER), str(gold_dir), str(pred), *flags]
@@ -191,6 +219,9 @@ def score_set(gold_set: GoldSet, eval_dir: Path, *, text: bool = False) -> dict[
             raise EvaluationError(f"{SCORER} --json printed no JSON: {err}") from None
         if text:
             result["text"] = run_scorer(eval_dir, gold_set.gold, pred, "--per-doc")
+        resolution = score_resolution(gold_set, Path(tmp))
+        if resolution is not None:
+            result["resolution"] = resolution
     result["extraction"] = extraction
     return result
 
@@ -212,6 +243,15 @@ def measure(result: dict[str, Any]) -> dict[str, float | None]:
     }
     flat.update({f"fields.{name}": v["accuracy"] for name, v in fields.items()})
     flat["unsupported_ratio_max"] = round(unsupported / matched, 4) if matched else 0.0
+    resolution = result.get("resolution")
+    if resolution:
+        conflicts = resolution["conflicts"]
+        flat.update({
+            "resolution_bcubed_f1": resolution["bcubed"]["f1"],
+            "resolution_fields": resolution["fields"]["accuracy"],
+            "resolution_conflicts": round(conflicts["surfaced"] / conflicts["total"], 4) if conflicts["total"] else None,
+            "resolution_distractors_merged_max": float(resolution["distractors"]["merged"]),
+        })
     return flat
 
 
@@ -445,6 +485,9 @@ def command_report(args) -> int:
         for source, error in result["extraction"]["failed"]:
             print(f"  extraction failed: {source}: {error}")
         print(f"  unsupported values per matched pair {_show(measured['unsupported_ratio_max'])}")
+        if "resolution" in result:
+            print("-- cross-article resolution (cluster_score)")
+            print(result["resolution"]["text"])
         problems = check(gold_set.name, entry, measured, corpus_hash)
         failing += bool(problems)
         print("gate: " + ("ok" if not problems else "FAILS\n  " + "\n  ".join(problems)))

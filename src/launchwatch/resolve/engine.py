@@ -53,8 +53,11 @@ class ResolveSummary:
 
 def event_id_for(group: list[Report]) -> str:
     """Stable id: the same smallest report gives the same event id, whatever else joins."""
-    anchor = min(r.id for r in group)
-    return "ev-" + hashlib.sha1(f"event:{anchor}".encode()).hexdigest()[:12]
+    return anchored_id(min(r.id for r in group))
+
+
+def anchored_id(report_id: str) -> str:
+    return "ev-" + hashlib.sha1(f"event:{report_id}".encode()).hexdigest()[:12]
 
 
 def resolve_pending(store, knowledge: Knowledge | None = None) -> ResolveSummary:
@@ -299,20 +302,22 @@ def _utc_offset(knowledge: Knowledge, actor: str | None) -> float | None:
 def _write(store, todo: list[Report], groups: list[list[Report]], rows: list[dict], full: bool) -> int:
     """Replace the touched events in one transaction; returns how many old ids went away."""
     new_ids = {row["id"] for row in rows}
-    old_members: dict[str, list[str]] = {}
-    for r in todo:
-        if r.old_event:
-            old_members.setdefault(r.old_event, []).append(r.id)
     home = {r.id: row["id"] for g, row in zip(groups, rows) for r in g}
-    moved = {old: home[min(ids)] for old, ids in old_members.items() if old not in new_ids}
+    # An event's id names its smallest report, so an old id tells where its reports went,
+    # even for reports an analyst's action marked unresolved.
+    anchors = {anchored_id(r.id): r.id for r in todo}
     with store.atomic() as conn:
         if full:
-            stale = set(conn.execute(select(events.c.id)).scalars()) - new_ids
+            old_ids = set(conn.execute(select(events.c.id)).scalars())
             conn.execute(delete(events))
         else:
-            stale = set(old_members) - new_ids
-            for chunk in _chunks(sorted(set(old_members) | new_ids)):
+            old_ids = {r.old_event for r in todo if r.old_event} | _orphans(conn)
+            for chunk in _chunks(sorted(anchors)):
+                old_ids |= set(conn.execute(select(events.c.id).where(events.c.id.in_(chunk))).scalars())
+            for chunk in _chunks(sorted(old_ids | new_ids)):
                 conn.execute(delete(events).where(events.c.id.in_(chunk)))
+        stale = old_ids - new_ids
+        moved = {old: home[anchors[old]] for old in stale if old in anchors}
         for chunk in _chunks(rows):
             conn.execute(insert(events), chunk)
         for g, row in zip(groups, rows):
@@ -320,6 +325,12 @@ def _write(store, todo: list[Report], groups: list[list[Report]], rows: list[dic
                 conn.execute(update(reports).where(reports.c.id.in_(chunk)).values(event_id=row["id"]))
         _record_aliases(conn, moved, new_ids)
     return len(stale)
+
+
+def _orphans(conn) -> set[str]:
+    """Events no report points at any more (their reports were marked unresolved)."""
+    pointed = select(reports.c.event_id).where(reports.c.event_id.is_not(None))
+    return set(conn.execute(select(events.c.id).where(events.c.id.not_in(pointed))).scalars())
 
 
 def _record_aliases(conn, moved: dict[str, str], new_ids: set[str]) -> None:

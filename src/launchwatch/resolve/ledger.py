@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from launchwatch.resolve.authority import TIER_NAMES, UNNAMED, Authority
 from launchwatch.resolve.cluster import GENERIC_CLASSES
-from launchwatch.resolve.model import Claim, Report
+from launchwatch.resolve.model import Claim, Report, date_span
 
 FIGURE_FIELDS = ("distance_km", "apogee_km", "flight_time_s", "count")
 PLACE_FIELDS = ("launch_location", "landing")
@@ -66,8 +66,10 @@ class Ledger:
     # -- helpers ------------------------------------------------------------
 
     def valid(self, field: str) -> list[Claim]:
+        """Valid claims, copies left out: a reprint repeats its original, dated later."""
         return [c for c in self.by_field.get(field, []) if c.invalid is None
-                and (c.value not in (None, []) or c.by_analyst)]
+                and (c.value not in (None, []) or c.by_analyst)
+                and self.family.get(c.doc_id, c.doc_id) == c.doc_id]
 
     def support(self, claims: list[Claim], same: Callable[[Any, Any], bool] = lambda a, b: a == b) -> Callable[[Claim], int]:
         """Independent documents (copies count once) whose claims restate a claim's value."""
@@ -212,6 +214,7 @@ class Ledger:
         for field in CONFLICT_FIELDS:
             claims = [c for c in self.valid(field) if not c.by_analyst]
             distinct = _distinct(field, claims, self.name_key)
+            distinct.sort(key=lambda group: all(c.value != chosen.get(field) for c in group))
             if len(distinct) > 1:
                 values = [d[0].value for d in distinct]
                 out.append({"field": field, "values": values, "chosen": chosen.get(field),
@@ -244,8 +247,9 @@ def _says_same(field: str, a: Claim, b: Claim, name_key: Callable[[str], str]) -
     if field in PLACE_FIELDS or field == "weapon_name":
         x, y = _words(a.value), _words(b.value)
         return x in y or y in x
-    if field == "date":
-        return str(a.value)[:len(str(b.value))] == str(b.value)[:len(str(a.value))]
+    if field == "date":  # coarser dates that contain each other, or a time zone's day apart
+        x, y = date_span(str(a.value)), date_span(str(b.value))
+        return bool(x and y) and (y[0] - x[1]).days <= 1 and (x[0] - y[1]).days <= 1
     return a.value == b.value
 
 
@@ -256,9 +260,13 @@ def _restates(a: Any, b: Any) -> bool:
         return a == b
 
 
+_SAME_WORD = {"waters": "sea", "water": "sea", "ocean": "sea"}
+
+
 def _words(value: Any) -> str:
-    return " ".join(w for w in str(value).lower().replace("-", " ").replace(",", " ").split()
-                    if w not in ("the", "a", "an", "area", "of", "near", "vicinity"))
+    words = str(value).lower().replace("-", " ").replace(",", " ").replace("'s", "").split()
+    return " ".join(_SAME_WORD.get(w, w) for w in words
+                    if w not in ("the", "a", "an", "area", "of", "near", "vicinity", "its"))
 
 
 def _later_first(published: str | None) -> tuple:

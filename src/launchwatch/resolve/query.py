@@ -103,7 +103,8 @@ def _attach_claims(conn, rows: list[dict[str, Any]]) -> None:
                  .join(reports, reports.c.id == claims.c.report_id)
                  .join(documents, documents.c.id == claims.c.doc_id)
                  .where(reports.c.event_id.in_(chunk))
-                 .order_by(documents.c.published, claims.c.id))
+                 .order_by(documents.c.published, documents.c.external_id, claims.c.doc_id,
+                           claims.c.report_id, claims.c.field, claims.c.start, claims.c.end, claims.c.id))
         for c in conn.execute(query).mappings():
             row = by_id[c["event_id"]]
             row["claims"].append(_claim_dict(c, row))
@@ -119,6 +120,7 @@ def _attach_claims(conn, rows: list[dict[str, Any]]) -> None:
                 by_id[event_id]["reports"].append(report_id)
     for row in rows:
         row["claims"] += _analyst_claims(row)
+        row["reports"].sort()
 
 
 def _claim_dict(c, event: dict[str, Any]) -> dict[str, Any]:
