@@ -1,7 +1,20 @@
-"""Shared fixtures: hand-built records, a real SQLite store, a stand-in pipeline."""
+"""Shared fixtures: hand-built records, real stores, a stand-in pipeline.
+
+Database fixtures:
+    db_url     a fresh empty database, once on SQLite (a file in tmp_path) and once on
+               PostgreSQL: a test that takes it runs on both backends ([sqlite], [postgresql])
+    pg_url     a fresh empty PostgreSQL database only (postgresql+psycopg://...)
+    store      a Store on a SQLite file (tmp_path / "lw.db")
+
+PostgreSQL is a throwaway server (tests/pg_server.py) started once per session,
+on first use, or the server at $LAUNCHWATCH_TEST_PG_URL (its user needs
+CREATEDB). If it cannot start, PostgreSQL tests fail with the reason;
+LAUNCHWATCH_SKIP_PG=1 skips them instead.
+"""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +23,7 @@ import pytest
 from launchwatch.pipeline import Result
 from launchwatch.records import Article, Event, Evidence, RawDocument
 from launchwatch.store import Store
+from pg_server import PgServer, PgUnavailable
 
 LAUNCH_RE = re.compile(
     r"(?P<actor>North Korea|Iran) fired (?P<count>one|two|three) "
@@ -64,6 +78,45 @@ def clean_env(monkeypatch, tmp_path):
 def store(tmp_path):
     with Store(f"sqlite:///{tmp_path / 'lw.db'}") as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server, or the PgUnavailable that says why there is none."""
+    if os.environ.get("LAUNCHWATCH_TEST_PG_URL"):
+        yield PgServer.external(os.environ["LAUNCHWATCH_TEST_PG_URL"])
+        return
+    try:
+        server = PgServer.start()
+    except PgUnavailable as err:
+        yield err  # reported by each test that needs it, not once as a setup error
+        return
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(request):
+    """A fresh, empty PostgreSQL database, dropped after the test."""
+    if os.environ.get("LAUNCHWATCH_SKIP_PG") == "1":
+        pytest.skip("LAUNCHWATCH_SKIP_PG=1")
+    pg_server = request.getfixturevalue("pg_server")  # started only when not skipped
+    if isinstance(pg_server, PgUnavailable):
+        pytest.fail(f"PostgreSQL unavailable: {pg_server}\n(set LAUNCHWATCH_TEST_PG_URL to use "
+                    "a running server, or LAUNCHWATCH_SKIP_PG=1 to skip these tests)", pytrace=False)
+    url = pg_server.create_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database URL on each backend in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lw.db'}"
+    return request.getfixturevalue("pg_url")
 
 
 def _toy_read_sources(paths, *, manifest=None, published=None, settings=None):

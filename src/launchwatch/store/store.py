@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Any, Iterator
 
-from sqlalchemy import create_engine, delete, event as sa_event, func, insert, or_, select
+from sqlalchemy import create_engine, delete, event as sa_event, func, insert, or_, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
@@ -58,6 +59,10 @@ def check_evidence(article: Article, events: list[Event]) -> None:
                     )
 
 
+_MIGRATE_LOCK = threading.Lock()
+_PG_MIGRATE_KEY = 0x6C61756E6368  # "launch": any fixed number shared by all launchwatch processes
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the database to the newest named migration."""
     from alembic import command
@@ -65,7 +70,11 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("launchwatch") / "migrations"))
-    with engine.begin() as connection:
+    # Alembic's `op` and `context` are process globals: one migration at a time per process.
+    with _MIGRATE_LOCK, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Writers opening a fresh database at once would race to create the same tables.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATE_KEY})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 
