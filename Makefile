@@ -20,7 +20,10 @@ demo: venv
 	$(BIN)/launchwatch --db sqlite:///$(DB) ingest examples/
 	$(BIN)/launchwatch --db sqlite:///$(DB) events
 
+# Storage tests also run on a throwaway PostgreSQL server; ensure-postgres installs it
+# if missing. Should that fail, pytest still runs and the PostgreSQL tests fail with why.
 test: dev
+	scripts/ensure-postgres || echo "make test: PostgreSQL could not be installed" >&2
 	$(BIN)/python -m pytest
 
 clean:
