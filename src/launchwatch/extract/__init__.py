@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from launchwatch.extract import lexicon
-from launchwatch.extract.analyze import analyze
+from launchwatch.extract.analyze import analyze, story_date
 from launchwatch.extract.assemble import assemble
 from launchwatch.extract.fields import primary_flags, to_event
 from launchwatch.extract.dates import parse_iso
@@ -22,7 +22,9 @@ def extract_events(article: Article, knowledge=None) -> list[Event]:
         knowledge = load_knowledge()
     lex = lexicon.build(knowledge)
     analyses = [analyze(s, lex) for s in sentences(article.text)]
-    drafts = assemble(analyses, parse_iso(article.published), _main_actor(analyses), _headline_end(article))
+    published = parse_iso(article.published)
+    head = _headline_end(article)
+    drafts = assemble(analyses, published, _main_actor(analyses), head, story_date(analyses, published, head))
     flags = primary_flags(drafts)
     return [to_event(d, article.text, flag, lex) for d, flag in zip(drafts, flags)]
 

@@ -257,6 +257,32 @@ _DATELINE_PLACE = re.compile(r"^[A-Z][\w .'’()/-]{1,40}(?:,\s*[\w.]+\.?)*,\s*$
 _DATELINE_CREDIT = re.compile(r"\s*(?:\([A-Za-z][\w.&/ ]{0,15}\)\s*)?[-—–:]|\s*\([A-Za-z][\w.&/ ]{0,15}\)")
 
 
+# "Rawalpindi - November 18, 2026:" or "Dated: November 18, 2026": a release's head dates it.
+_HEAD_DATE_BEFORE = re.compile(r"^(?:[A-Z][\w .'’()/-]{1,40}(?:,\s*[\w.]+\.?)*(?:,|\s[-—–])|.*\bDated:)\s*$")
+_HEAD_DATE_AFTER = re.compile(r"\s*(?:\([A-Za-z][\w.&/ ]{0,15}\)\s*)?(?:[-—–:]|$)")
+_DAY_KINDS = ("month_day", "day_month")
+HEAD_PARAGRAPHS = 3
+
+
+def story_date(analyses: list[Analysis], published, skip_until: int = 0) -> tuple[str, Mark] | None:
+    """The date a dateline gives the story, with its mark; None when the head has none."""
+    from launchwatch.extract.dates import resolve
+
+    for a in analyses:
+        if a.sentence.start < skip_until:
+            continue
+        if a.sentence.paragraph > HEAD_PARAGRAPHS:
+            return None
+        text, off = a.sentence.text, a.sentence.start
+        for d in a.dates:
+            if d.kind in _DAY_KINDS and _HEAD_DATE_BEFORE.match(text[:d.start - off]) \
+                    and _HEAD_DATE_AFTER.match(text, d.end - off):
+                when = resolve(d, published)
+                if when:
+                    return when, Mark(d.start, d.end, d.text)
+    return None
+
+
 def _is_dateline(text: str, d: DateExpr, off: int) -> bool:
     return bool(_DATELINE_PLACE.match(text[:d.start - off]) and _DATELINE_CREDIT.match(text, d.end - off))
 # Preference among a sentence's dates: calendar dates, then weekdays, then vaguer ones.
@@ -373,13 +399,16 @@ def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int, agencies: li
         return Mark(g.start, g.end, g.text, g.value.country)
     subjects = [a for a in actors if a.end <= trig.start and not LOCATIVE.search(text[max(0, a.start - off - 40):a.start - off])
                 and not _SPEAKER.match(text[a.end - off:trig.start - off])]
+    after = [a for a in actors if a.start >= trig.end and _BY_ACTOR.match(text[trig.end - off:a.start - off])]
     if subjects:
         between = text[subjects[-1].end - off:trig.start - off]
         own = re.search(r"\b(?:that\s+|which\s+)?(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:successfully\s+)?$", between)
-        if _OTHER_SUBJECT.search(between) and not own and not re.match(r"^['’]s\b|^n\b", between):
-            return None
+        if _OTHER_SUBJECT.search(between) and not own:
+            if after:  # "Israel's defences intercepted a missile fired from Yemen": not the launcher
+                return after[0]
+            if not re.match(r"^['’]s\b|^n\b", between):
+                return None
         return subjects[-1]
-    after = [a for a in actors if a.start >= trig.end and _BY_ACTOR.match(text[trig.end - off:a.start - off])]
     return after[0] if after else None
 
 
