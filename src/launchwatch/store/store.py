@@ -41,6 +41,14 @@ def normalize_url(url: str) -> str:
     return url if "://" in url else f"sqlite:///{url}"
 
 
+def _shown(url: str) -> str:
+    """The URL for messages, with any password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True) if "://" in url else url
+    except ArgumentError:
+        return url
+
+
 def event_id(doc_id: str, index: int) -> str:
     """Stable event id: the same document and position always give the same id."""
     return "ev-" + hashlib.sha1(f"{doc_id}:{index}".encode()).hexdigest()[:12]
@@ -134,14 +142,14 @@ class Store:
         try:
             self.engine = create_engine(make_url(self.url))
         except (ArgumentError, ImportError, ValueError) as err:
-            raise StoreError(f"cannot use database URL {url!r}: {err}") from err
+            raise StoreError(f"cannot use database URL {_shown(url)!r}: {err}") from err
         if self.engine.dialect.name == "sqlite":
             sa_event.listen(self.engine, "connect", _sqlite_foreign_keys)
         try:
             migrate(self.engine)
         except SQLAlchemyError as err:
             self.engine.dispose()
-            raise StoreError(f"cannot open database {url!r}: {err.orig or err}") from err
+            raise StoreError(f"cannot open database {_shown(url)!r}: {err.orig or err}") from err
 
     def close(self) -> None:
         self.engine.dispose()
