@@ -1,4 +1,4 @@
-"""Stage 1: paths, folders, stdin, JSON dumps and manifests -> RawDocument.
+"""Stage 1: paths, folders, stdin, JSON dumps, WARC archives, feeds and manifests -> RawDocument.
 
 `read_sources` never raises for a bad document: it yields a RawDocument with
 `error` set, so a batch goes on and the failure is recorded. Every error
@@ -9,14 +9,25 @@ message starts with the name of the matching DocumentError subclass
 Decoding is not done here: `content` stays the raw bytes (for JSON records,
 the text/html field encoded as UTF-8), so identical bytes give identical
 doc_ids and invalid UTF-8 becomes a warning in article.py, not a failure.
+
+Containers are streamed, one record at a time, and `settings.max_bytes`
+applies to each record: JSONL dumps line by line, WARC/ARC archives record
+by record (warcio), RSS/Atom feeds item by item (lxml iterparse).
 """
 from __future__ import annotations
 
+import email.utils
 import json
+import re
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
+
+from lxml import etree
+from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
 
 from launchwatch import errors
 from launchwatch.errors import (
@@ -32,7 +43,10 @@ TEXT_EXTENSIONS = (".txt",)
 HTML_EXTENSIONS = (".html", ".htm")
 JSON_EXTENSIONS = (".json",)
 JSONL_EXTENSIONS = (".jsonl",)
-SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS + HTML_EXTENSIONS + JSON_EXTENSIONS + JSONL_EXTENSIONS
+ARCHIVE_EXTENSIONS = (".warc", ".warc.gz", ".arc", ".arc.gz")
+FEED_EXTENSIONS = (".rss", ".atom", ".xml")   # .xml only when it holds a feed
+SUPPORTED_EXTENSIONS = (TEXT_EXTENSIONS + HTML_EXTENSIONS + JSON_EXTENSIONS + JSONL_EXTENSIONS
+                        + ARCHIVE_EXTENSIONS + FEED_EXTENSIONS)
 
 # Binary sniffing looks at the head only: a news page is text from its first
 # byte, and reading a whole stray file to reject it would defeat the size guard.
@@ -50,6 +64,10 @@ HTML_SNIFF_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<articl
 
 BYTES_PER_KB = 1024
 BYTES_PER_MB = 1024 * 1024
+# Longest quote of a parser's message in an error (warcio quotes the garbage it met).
+MAX_REASON_CHARS = 160
+# Streams are read in pieces of this size, so no record is held beyond its limit.
+READ_CHUNK = 64 * 1024
 
 
 # --------------------------------------------------------------------------
@@ -145,19 +163,19 @@ def _read_path(path: str, settings: Settings, *, explicit: bool) -> Iterator[Raw
         yield _failed(path, ReadError, f"missing path: {path} does not exist")
     elif target.is_dir():
         yield from _read_folder(target, settings)
-    elif target.suffix.lower() not in SUPPORTED_EXTENSIONS:
+    elif _extension(target) not in SUPPORTED_EXTENSIONS:
         if explicit:
             yield _failed(path, ReadError, _unknown_extension(target))
     else:
-        yield from _read_file(target, settings)
+        yield from _read_file(target, settings, explicit=explicit)
 
 
 def _read_folder(folder: Path, settings: Settings) -> Iterator[RawDocument]:
     # Unsupported files inside a folder (README.md, images) are skipped rather
     # than failed: they are not articles, and naming them is the user's choice.
     for file in _walk(folder):
-        if file.suffix.lower() in SUPPORTED_EXTENSIONS:
-            yield from _read_file(file, settings)
+        if _extension(file) in SUPPORTED_EXTENSIONS:
+            yield from _read_file(file, settings, explicit=False)
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -175,16 +193,34 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield entry
 
 
-def _read_file(path: Path, settings: Settings, **extra: Any) -> Iterator[RawDocument]:
-    """One file -> one RawDocument, or one per record for .json/.jsonl."""
+def _extension(path: Path) -> str:
+    """'.warc.gz' for a compressed archive, else the last suffix; lower case."""
+    double = "".join(path.suffixes[-2:]).lower()
+    return double if double in ARCHIVE_EXTENSIONS else path.suffix.lower()
+
+
+def _read_file(path: Path, settings: Settings, *, explicit: bool = True, **extra: Any) -> Iterator[RawDocument]:
+    """One file -> one RawDocument, or one per record for containers.
+
+    `extra` (a manifest's id, date, url) describes one document, so it is
+    not given to the records of an archive or a feed.
+    """
+    suffix = _extension(path)
+    if suffix in ARCHIVE_EXTENSIONS:
+        yield from read_archive(path, settings)
+    elif suffix in FEED_EXTENSIONS:
+        yield from _read_feed_file(path, settings, explicit=explicit)
+    elif suffix in JSONL_EXTENSIONS:
+        yield from _jsonl_records(path, settings, extra)
+    else:
+        yield from _read_whole_file(path, suffix, settings, extra)
+
+
+def _read_whole_file(path: Path, suffix: str, settings: Settings, extra: dict) -> Iterator[RawDocument]:
     source = str(path)
     data = _read_bytes(path, settings)
     if isinstance(data, RawDocument):
         yield _replace(data, **extra)
-        return
-    suffix = path.suffix.lower()
-    if suffix in JSONL_EXTENSIONS:
-        yield from _jsonl_records(data, source, settings, extra)
     elif suffix in JSON_EXTENSIONS:
         yield from _json_records(data, source, settings, extra)
     else:
@@ -233,18 +269,48 @@ def _json_records(data: bytes, source: str, settings: Settings, extra: dict) -> 
         yield _json_record(item, record_source, settings, extra)
 
 
-def _jsonl_records(data: bytes, source: str, settings: Settings, extra: dict) -> Iterator[RawDocument]:
-    lines = data.decode("utf-8-sig", errors="replace").splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        record_source = f"{source}:{number}"
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as err:
-            yield _failed(record_source, MalformedError, f"malformed JSON line: {err.msg}", **extra)
-            continue
-        yield _json_record(item, record_source, settings, extra)
+def _jsonl_records(path: Path, settings: Settings, extra: dict) -> Iterator[RawDocument]:
+    """One record per line, streamed: a dump of any size is read line by line."""
+    source = str(path)
+    try:
+        with path.open("rb") as stream:
+            for number, line in enumerate(_bounded_lines(stream, settings.max_bytes), start=1):
+                yield from _jsonl_line(line, f"{source}:{number}", settings, extra)
+    except OSError as err:
+        yield _failed(source, ReadError, f"unreadable: {_os_reason(err)}", **extra)
+
+
+def _jsonl_line(line: bytes | int, source: str, settings: Settings, extra: dict) -> Iterator[RawDocument]:
+    if isinstance(line, int):
+        yield _failed(source, TooLargeError, _too_large(line, settings.max_bytes), **extra)
+        return
+    text = line.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if not text.strip():
+        return
+    try:
+        item = json.loads(text)
+    except json.JSONDecodeError as err:
+        yield _failed(source, MalformedError, f"malformed JSON line: {err.msg}", **extra)
+        return
+    yield _json_record(item, source, settings, extra)
+
+
+def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """Each line of `stream`; a line over `limit` bytes is passed over and yields its size."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            yield len(line) + _skip_line(stream)
+        else:
+            yield line
+
+
+def _skip_line(stream: BinaryIO) -> int:
+    skipped = 0
+    while piece := stream.readline(READ_CHUNK):
+        skipped += len(piece)
+        if piece.endswith(b"\n"):
+            break
+    return skipped
 
 
 def _json_record(item: Any, source: str, settings: Settings, extra: dict) -> RawDocument:
@@ -278,6 +344,258 @@ def _record_fields(item: dict) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------
+# WARC and ARC archives
+# --------------------------------------------------------------------------
+
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+TEXT_CONTENT_TYPES = ("text/plain",)
+
+
+def read_archive(path: Path, settings: Settings, skipped: Counter | None = None) -> Iterator[RawDocument]:
+    """One RawDocument per HTTP 200 response record with an HTML or plain-text payload.
+
+    Other records (requests, metadata, warcinfo, revisits, error pages,
+    images, empty bodies) are passed over; `skipped` counts them by reason.
+    Each document's source is "archive#offset=N", N the record's offset in
+    the file (compressed), and its external_id the WARC-Record-ID. WARC-Date
+    is the crawl date, not the publication date, so `published` stays unset.
+    A damaged archive yields one failed RawDocument for the rest of the file.
+    """
+    skipped = Counter() if skipped is None else skipped
+    try:
+        with path.open("rb") as stream:
+            yield from _archive_records(stream, path, settings, skipped)
+    except OSError as err:
+        yield _failed(str(path), ReadError, f"unreadable: {_os_reason(err)}")
+
+
+def _archive_records(stream: BinaryIO, path: Path, settings: Settings, skipped: Counter) -> Iterator[RawDocument]:
+    source, expected = str(path), ("arc" if _extension(path).startswith(".arc") else "warc")
+    records = ArchiveIterator(stream)
+    iterator = iter(records)
+    while True:
+        records.read_to_end()   # so that `offset` is where the next record starts
+        offset = records.offset
+        try:
+            record = next(iterator, None)
+        except Exception as err:  # noqa: BLE001 - warcio raises assorted errors (even AttributeError) on a cut gzip
+            yield _damaged(source, offset, _exception_reason(err))
+            return
+        if record is None:
+            break
+        if record.format != expected:   # warcio reads almost any line as an ARC header
+            yield _damaged(source, offset, f"not a {expected.upper()} record")
+            return
+        document = _archive_document(record, f"{source}#offset={offset}", settings, skipped)
+        if _cut_short(record):
+            yield _damaged(source, offset, "the file ends inside this record")
+            return
+        if document:
+            yield document
+    yield from _unread_tail(stream, source, records.offset)
+
+
+def _cut_short(record) -> bool:
+    """warcio ends quietly when the file stops inside a record: then its headers hold no
+    whole Content-Length, or its block is shorter than the Content-Length says."""
+    length = record.rec_headers.get_header("Content-Length" if record.format == "warc" else "length")
+    stream = record.raw_stream
+    if not (length or "").strip().isdigit() or not isinstance(stream, LimitReader):
+        return True
+    while stream.read(READ_CHUNK):
+        pass
+    return stream.limit > 0
+
+
+def _unread_tail(stream: BinaryIO, source: str, offset: int) -> Iterator[RawDocument]:
+    """...or inside a record's headers: then bytes are left after the last record."""
+    stream.seek(0, 2)
+    if stream.tell() > offset:
+        yield _damaged(source, offset, f"{stream.tell() - offset} bytes at the end are no whole record")
+
+
+def _damaged(source: str, offset: int, reason: str) -> RawDocument:
+    return _failed(f"{source}#offset={offset}", MalformedError, f"damaged archive from offset {offset} on: {reason}")
+
+
+def _archive_document(record, source: str, settings: Settings, skipped: Counter) -> RawDocument | None:
+    kind, reason = _record_kind(record)
+    if kind is None:
+        skipped[reason] += 1
+        return None
+    headers = record.rec_headers   # ARC records have a 'uri' and no record id
+    fields = {"external_id": headers.get_header("WARC-Record-ID"),
+              "url": headers.get_header("WARC-Target-URI") or headers.get_header("uri")}
+    try:
+        data = _read_at_most(record.content_stream(), settings.max_bytes)
+    except Exception as err:  # noqa: BLE001 - a bad Content-Encoding or a payload cut short
+        return _failed(source, MalformedError, f"unreadable payload: {_exception_reason(err)}", **fields)
+    if len(data) > settings.max_bytes:
+        return _failed(source, TooLargeError, _too_large(len(data), settings.max_bytes, at_least=True), **fields)
+    if not data.strip():
+        skipped["empty payload"] += 1
+        return None
+    return _checked(RawDocument(source=source, content=data, kind=kind, **fields), settings)
+
+
+def _record_kind(record) -> tuple[str | None, str]:
+    """('html' | 'text', content type) for a page worth reading, else (None, why not)."""
+    if record.rec_type != "response":
+        return None, f"{record.rec_type} record"
+    status = record.http_headers.get_statuscode() if record.http_headers else None
+    if status != "200":
+        return None, f"HTTP status {status or 'missing'}"
+    content_type = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type in HTML_CONTENT_TYPES:
+        return "html", content_type
+    if content_type in TEXT_CONTENT_TYPES:
+        return "text", content_type
+    return None, f"content type {content_type or 'missing'}"
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Up to limit + 1 bytes: enough to know a payload is too large without holding it."""
+    pieces, size = [], 0
+    while size <= limit and (piece := stream.read(min(READ_CHUNK, limit + 1 - size))):
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
+
+
+# --------------------------------------------------------------------------
+# RSS and Atom feeds
+# --------------------------------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RSS1 = "{http://purl.org/rss/1.0/}"
+CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
+FEED_ITEMS = ("item", f"{RSS1}item", f"{ATOM}entry")
+# Full text first, then the teaser; RSS 2.0, RSS 1.0 and Atom names.
+FEED_BODIES = (CONTENT_ENCODED, f"{ATOM}content", "description", f"{RSS1}description", f"{ATOM}summary")
+FEED_DATES = (f"{ATOM}published", "pubDate", DC_DATE, f"{ATOM}updated")
+# An .xml file is read as a feed when its head opens one of these roots.
+FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def read_feed(path: Path, settings: Settings) -> Iterator[RawDocument]:
+    """One RawDocument per RSS item or Atom entry, streamed; source "feed#item=N".
+
+    The body is content:encoded, Atom content, or else the description or
+    summary; title, link, guid/id and the publication date come along. A
+    feed that stops parsing yields one failed RawDocument for the rest.
+    """
+    source = str(path)
+    try:
+        items = etree.iterparse(source, events=("end",), tag=FEED_ITEMS, resolve_entities=False, no_network=True)
+    except OSError as err:
+        yield _failed(source, ReadError, f"unreadable: {_os_reason(err)}")
+        return
+    number = 0
+    while True:
+        try:
+            found = next(items, None)
+        except (etree.XMLSyntaxError, OSError) as err:
+            reason = f"malformed feed after item {number}: {_exception_reason(err)}"
+            yield _failed(f"{source}#item={number + 1}", MalformedError, reason)
+            return
+        if found is None:
+            return
+        number += 1
+        _, item = found
+        yield _feed_item(item, f"{source}#item={number}", settings)
+        _release(item)
+
+
+def _read_feed_file(path: Path, settings: Settings, *, explicit: bool) -> Iterator[RawDocument]:
+    if path.suffix.lower() != ".xml" or _is_feed(path):
+        yield from read_feed(path, settings)
+    elif explicit:
+        yield _failed(str(path), ReadError, f"not a feed: {path} opens no <rss>, <feed> or <rdf:RDF>")
+
+
+def _is_feed(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return FEED_ROOT.search(stream.read(SNIFF_BYTES)) is not None
+    except OSError:
+        return True   # let read_feed report why it cannot be read
+
+
+def _feed_item(item, source: str, settings: Settings) -> RawDocument:
+    fields = {"title": _child_text(item, "title", f"{RSS1}title", f"{ATOM}title"), "url": _item_link(item),
+              "published": _item_date(item), "external_id": _child_text(item, "guid", f"{ATOM}id")}
+    fields = {name: value for name, value in fields.items() if value}
+    kind, body = _item_body(item)
+    if body is None:
+        return _failed(source, EmptyError, "empty: feed item has no content, description or summary", **fields)
+    return _checked(RawDocument(source=source, content=body.encode("utf-8"), kind=kind, **fields), settings)
+
+
+def _item_body(item) -> tuple[str, str | None]:
+    for tag in FEED_BODIES:
+        node = item.find(tag)
+        if node is not None:
+            kind, body = _node_body(node)
+            if body.strip():
+                return kind, body
+    return "html", None
+
+
+def _node_body(node) -> tuple[str, str]:
+    """RSS bodies are HTML; Atom says which by `type`, and plain text is its default."""
+    if not node.tag.startswith(ATOM):
+        return "html", node.text or ""
+    kind = node.get("type", "text").lower()
+    if kind == "xhtml":
+        return "html", "".join(etree.tostring(child, encoding="unicode") for child in node)
+    return ("html" if "html" in kind else "text"), node.text or ""
+
+
+def _item_link(item) -> str | None:
+    text = _child_text(item, "link", f"{RSS1}link")
+    if text:
+        return text
+    for link in item.iterfind(f"{ATOM}link"):
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return link.get("href").strip()
+    return None
+
+
+def _item_date(item) -> str | None:
+    dates = (_feed_date(_child_text(item, tag)) for tag in FEED_DATES)
+    return next((date for date in dates if date), None)
+
+
+def _feed_date(value: str | None) -> str | None:
+    """RFC 3339 (Atom) or RFC 822 (RSS) -> YYYY-MM-DD, in the feed's own time zone."""
+    if not value:
+        return None
+    if ISO_DATE.match(value):
+        return value[:10]
+    try:
+        return email.utils.parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _child_text(item, *tags: str) -> str | None:
+    for tag in tags:
+        node = item.find(tag)
+        if node is not None and node.text and node.text.strip():
+            return node.text.strip()
+    return None
+
+
+def _release(item) -> None:
+    """Free a parsed item and what came before it, so a feed of any size streams."""
+    item.clear(keep_tail=True)
+    while item.getprevious() is not None:
+        del item.getparent()[0]
+
+
+# --------------------------------------------------------------------------
 # Manifests
 # --------------------------------------------------------------------------
 
@@ -299,7 +617,7 @@ def _manifest_entry(line: str, source: str, base: Path, settings: Settings) -> I
     target = base / entry["path"]
     if not target.exists():
         yield _failed(str(target), ReadError, f"missing path: {target} does not exist ({source})", **extra)
-    elif target.suffix.lower() not in SUPPORTED_EXTENSIONS:
+    elif _extension(target) not in SUPPORTED_EXTENSIONS:
         yield _failed(str(target), ReadError, _unknown_extension(target), **extra)
     else:
         for raw in _read_file(target, settings, **extra):
@@ -355,6 +673,12 @@ def _unknown_extension(path: Path) -> str:
 
 def _os_reason(err: OSError) -> str:
     return f"{err.strerror or err.__class__.__name__} ({err.filename or ''})".replace(" ()", "")
+
+
+def _exception_reason(err: Exception) -> str:
+    """'ErrorClass: first line of the message', cut short: parsers quote whole garbage lines."""
+    message = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return f"{type(err).__name__}: {message[:MAX_REASON_CHARS]}"
 
 
 def _str_or_none(value: Any) -> str | None:
