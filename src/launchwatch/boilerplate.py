@@ -423,11 +423,15 @@ def _is_head_junk(line: str, *, has_head: bool) -> bool:
     """Bylines, timestamps, breadcrumbs, section labels and update notes."""
     if BYLINE.search(line) and words(line) <= HEADLINE_MAX_WORDS // 2:
         return True
-    if _is_timestamp(line) or READ_TIME.search(line) or UPDATE_NOTE.search(line):
+    if (_is_timestamp(line) and not DATELINE_LINE.match(line)) or READ_TIME.search(line) or UPDATE_NOTE.search(line):
         return True
     if not has_head:
         return False
     return _is_nav_line(line) or _is_section_label(line)
+
+
+# "Rawalpindi - November 18, 2026:" on its own line is the story's dateline, not page chrome.
+DATELINE_LINE = re.compile(r"^[A-Z][A-Za-z .'’()/-]{1,40}\s+[-—–]\s+.*\d.*:\s*$")
 
 
 def _is_timestamp(line: str) -> bool:
@@ -465,7 +469,8 @@ def _masthead(line: str) -> str | None:
 
 
 def _pick_title(head: list[str]) -> str | None:
-    candidates = [line for line in head if words(line) <= HEADLINE_MAX_WORDS and not line.endswith(".")]
+    candidates = [line for line in head if words(line) <= HEADLINE_MAX_WORDS and not line.endswith(".")
+                  and not DATELINE_LINE.match(line)]
     plain = [line for line in candidates if not re.search(r"\s[|—–]\s", line)]
     chosen = (plain or candidates or [None])[0]
     return HEADLINE_UPDATE_PREFIX.sub("", chosen) if chosen else None

@@ -24,7 +24,7 @@ def extract_events(article: Article, knowledge=None) -> list[Event]:
     analyses = [analyze(s, lex) for s in sentences(article.text)]
     published = parse_iso(article.published)
     head = _headline_end(article)
-    drafts = assemble(analyses, published, _main_actor(analyses), head, story_date(analyses, published, head))
+    drafts = assemble(analyses, published, _main_actor(analyses), head, story_date(analyses, published))
     flags = primary_flags(drafts)
     return [to_event(d, article.text, flag, lex) for d, flag in zip(drafts, flags)]
 

@@ -81,27 +81,11 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         # Launches other than the lead are placed in time by the text; an undated
         # one is a stray actor ("Japan said the missile ...").
         drafts = [d for i, d in enumerate(drafts) if d.date is not None or (
-            i == 0 and d.date_mark is None and (_reported_as_news(d) or story_date or _told_as_news(d)))]
-    if drafts and drafts[0].date is None and drafts[0].date_mark is None:
-        if story_date:
-            # "SEOUL, March 4 (Reuters) - North Korea fired a missile": the dateline dates the lead
-            drafts[0].date, drafts[0].date_mark = story_date
-        elif published is not None and _told_as_news(drafts[0]):
-            drafts[0].date = published.isoformat()  # "Pakistan conducted a training launch" in the day's release
+            i == 0 and d.date_mark is None and (_reported_as_news(d) or story_date))]
+    if drafts and drafts[0].date is None and drafts[0].date_mark is None and story_date:
+        # "Rawalpindi - November 18, 2026: Pakistan conducted a training launch": the dateline dates the lead
+        drafts[0].date, drafts[0].date_mark = story_date
     return drafts
-
-
-# The lead reports the day's launch in the past tense ("conducted a training launch", "fired").
-_NEWS_VERB = re.compile(r"\b(?:conducted|carried\s+out|fired|launched|test-?fired|test-?launched)\b", re.IGNORECASE)
-LEAD_SENTENCES = 2
-
-
-def _told_as_news(draft: Draft) -> bool:
-    mentions = draft.mentions()
-    if not mentions:
-        return False
-    a = mentions[0][0]
-    return a.sentence.index < LEAD_SENTENCES and bool(_NEWS_VERB.search(a.sentence.text))
 
 
 def _reported_as_news(draft: Draft) -> bool:
