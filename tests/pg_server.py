@@ -8,6 +8,7 @@
 `PgServer.external(url)` wraps a server someone else runs instead
 (LAUNCHWATCH_TEST_PG_URL); stopping it only forgets it. PostgreSQL refuses to
 run as root, so under root initdb and pg_ctl run as the `postgres` user.
+A server left behind by a killed test run is stopped by the next start.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import URL, make_url
 
+PREFIX = "launchwatch-pg-"
 SUPERUSER = "launchwatch"
 RUN_AS = "postgres"  # the system user of Debian's postgresql package
 START_TIMEOUT_S = 60
@@ -77,6 +79,22 @@ def _run(cmd: list, cwd: Path) -> None:
                             f"{(done.stderr or done.stdout).strip()[-2000:]}")
 
 
+def reap_orphans(bin_dir: Path) -> None:
+    """Stop and remove servers whose test run died without stopping them."""
+    for root in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            os.kill(int((root / "owner").read_text()), 0)
+            continue  # its test run is alive
+        except ProcessLookupError:
+            pass
+        except (OSError, ValueError):
+            continue  # not ours to judge: unreadable, or starting right now
+        if (root / "data" / "postmaster.pid").exists():
+            subprocess.run([*_run_as(), str(bin_dir / "pg_ctl"), "stop", "-D", str(root / "data"),
+                            "-m", "immediate"], cwd=root, capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 class PgServer:
     """A PostgreSQL server and the admin URL used to create test databases."""
 
@@ -92,7 +110,9 @@ class PgServer:
     @classmethod
     def start(cls) -> "PgServer":
         bin_dir = find_bin_dir()
-        root = Path(tempfile.mkdtemp(prefix="launchwatch-pg-"))
+        reap_orphans(bin_dir)
+        root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (root / "owner").write_text(str(os.getpid()))
         try:
             return cls._start_in(root, bin_dir)
         except BaseException:
@@ -109,18 +129,20 @@ class PgServer:
             shutil.chown(root / "pw", RUN_AS)
         _run([bin_dir / "initdb", "-D", root / "data", "-U", SUPERUSER, "--pwfile", root / "pw",
               "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"], cwd=root)
-        port = free_port()
         with open(root / "data" / "postgresql.conf", "a") as conf:
             conf.writelines(f"{k} = {v}\n" for k, v in
-                            {**SETTINGS, "port": port, "unix_socket_directories": f"'{root}'"}.items())
-        server = cls(URL.create("postgresql+psycopg", SUPERUSER, password, "127.0.0.1", port,
-                                "postgres"), root, bin_dir)
-        try:
-            _run([bin_dir / "pg_ctl", "start", "-D", root / "data", "-l", root / "log", "-w",
-                  "-t", START_TIMEOUT_S], cwd=root)
-        except PgUnavailable as err:
-            raise PgUnavailable(f"{err}\n{server.log_tail()}") from None
-        return server
+                            {**SETTINGS, "unix_socket_directories": f"'{root}'"}.items())
+        for attempt in range(3):  # the free port may be taken before the server binds it
+            port = free_port()
+            server = cls(URL.create("postgresql+psycopg", SUPERUSER, password, "127.0.0.1", port,
+                                    "postgres"), root, bin_dir)
+            try:
+                _run([bin_dir / "pg_ctl", "start", "-D", root / "data", "-l", root / "log", "-w",
+                      "-t", START_TIMEOUT_S, "-o", f"-p {port}"], cwd=root)
+                return server
+            except PgUnavailable as err:
+                failure = f"{err}\n{server.log_tail()}"
+        raise PgUnavailable(failure)
 
     def log_tail(self, lines: int = 20) -> str:
         log = self.root / "log" if self.root else None

@@ -1,8 +1,9 @@
 """Store tests. Most take `db_url` (via `store`), so they run on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+import multiprocessing
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, inspect, text as sql
@@ -245,8 +246,9 @@ def test_store_unusable_url_raises_store_error(tmp_path):
         Store(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}")
     with pytest.raises(StoreError):
         Store("nosuchdialect://x/y")
-    with pytest.raises(StoreError, match="cannot open database"):
-        Store(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/x")  # nothing listens there
+    with pytest.raises(StoreError, match="cannot open database") as err:
+        Store(f"postgresql+psycopg://nobody:s3cret@127.0.0.1:{free_port()}/x")  # nothing listens there
+    assert "s3cret" not in str(err.value) and "nobody:***@" in str(err.value)
 
 
 def _launch(day: int):
@@ -254,21 +256,33 @@ def _launch(day: int):
                        source=f"day{day}.txt")
 
 
-def test_store_concurrent_writers_store_each_document_once(pg_url):
-    shared = [_launch(day) for day in range(1, 21)]
-    only_a, only_b = [_launch(day) for day in range(21, 25)], [_launch(day) for day in range(25, 29)]
-    start = threading.Barrier(2)
+_start = None  # the barrier both writers wait at, set in each worker
 
-    def writer(results):
-        start.wait()  # open (and migrate) the fresh database at the same time, too
-        with Store(pg_url) as s:
-            return [s.add_result(r) for r in results]
 
-    with ThreadPoolExecutor(2) as pool:
-        a = pool.submit(writer, shared + only_a)
-        b = pool.submit(writer, only_b + shared)
-        outcomes = a.result() + b.result()
-    assert outcomes.count("added") == 28 and outcomes.count("duplicate") == 20
+def _set_start(barrier) -> None:
+    global _start
+    _start = barrier
+
+
+def _write_days(url: str, days: list[int]) -> list[str]:
+    _start.wait(timeout=60)  # open (and migrate) the fresh database at the same time, too
+    with Store(url) as s:
+        return [s.add_result(_launch(day) if day else failed_result("gone.txt")) for day in days]
+
+
+@pytest.mark.parametrize("workers", ["threads", "processes"])
+def test_store_concurrent_writers_store_each_document_once(pg_url, workers):
+    if workers == "threads":
+        pool = ThreadPoolExecutor(2, initializer=_set_start, initargs=(threading.Barrier(2),))
+    else:  # like two `launchwatch ingest` runs
+        ctx = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(2, mp_context=ctx, initializer=_set_start, initargs=(ctx.Barrier(2),))
+    shared = [0, *range(1, 21)]  # 0: a document that failed; both race on every shared one
+    with pool:
+        a = pool.submit(_write_days, pg_url, shared + list(range(21, 25)))
+        b = pool.submit(_write_days, pg_url, shared + list(range(25, 29)))
+        outcomes = a.result(timeout=120) + b.result(timeout=120)
+    assert (outcomes.count("added"), outcomes.count("duplicate"), outcomes.count("failed")) == (28, 20, 2)
     with Store(pg_url) as s:
-        assert s.counts() == {"documents": 28, "ok": 28, "failed": 0, "events": 28, "claims": 112}
+        assert s.counts() == {"documents": 29, "ok": 28, "failed": 1, "events": 28, "claims": 112}
         assert len({e["doc_id"] for e in s.events()}) == 28
