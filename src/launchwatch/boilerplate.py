@@ -383,6 +383,8 @@ def _is_nav_line(paragraph: str) -> bool:
     """Three or more short items joined by separators: menus, breadcrumbs, footers."""
     if is_prose(paragraph) or not re.search(r"[|>›»·•]", paragraph):
         return False
+    if MONTH_WORD.search(paragraph) and re.search(r"\d", paragraph):
+        return False  # "- Thu 25 Jun | RUSSIA | Bulava SLBM": a dated table row, not a menu
     items = [item for item in NAV_SEPARATOR.split(paragraph) if item]
     return len(items) >= 2 and all(words(item) <= NAV_ITEM_MAX_WORDS for item in items)
 

@@ -39,6 +39,9 @@ _DATED_AFTER = re.compile(r"\s+(?:on|in)\s+[A-Z0-9]")  # "watched the second tes
 _SEPARATE = re.compile(r"(?:Separately|In\s+a\s+separate\s+\w+|In\s+another\s+\w+)\b")
 _MORE = re.compile(r"\b(?:more|additional|further|another)\b", re.IGNORECASE)
 _SINCE = re.compile(r"^(?:since|Since)\b")
+_MONTH_KINDS = ("month_year", "month_day", "day_month", "month_last_year")
+# "its first intercontinental launch since October 2024": that month had the previous one.
+_FIRST_SINCE = re.compile(r"\bfirst\s+(?:[\w-]+\s+){0,4}(?:launch|test|flight|firing|test-firing)\s+(?:of\s+(?:an?\s+)?[\w-]+\s+)?(?:since\s+)?$", re.IGNORECASE)
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = Folded(r"\b(?:targets?|missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b")
 _COPULA_CLASS = Folded(r"\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\bcalled\s+(?:it|them)\b")
@@ -200,11 +203,13 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
     for d in analysis.dates:
         before = text[max(0, d.start - off - 25):d.start - off]
         since = _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before) or _IN_SINCE_CLAUSE.search(before)
-        if since and not _WHEN_CLAUSE.match(text, d.end - off):
+        if since and not _WHEN_CLAUSE.match(text, d.end - off) and not (
+                d.kind in _MONTH_KINDS and _FIRST_SINCE.search(text[:d.start - off])):
             continue
         if is_statement_date(analysis, d) or _DATELINE.match(text[:d.start - off]) or _is_dateline(text, d, off):
             continue
-        if d.kind in ("same_day", "days_offset", "day_before", "day_after") and _relative_to_other_news(text, d.end - off):
+        if d.kind in ("same_day", "days_offset", "day_before", "day_after") \
+                and not (d.kind == "same_day" and d.text.endswith("later")) and _relative_to_other_news(text, d.end - off):
             continue
         if d.kind in ("this_month", "month_this_year", "last_week") and _ORDINAL_TALLY.search(before):
             continue
