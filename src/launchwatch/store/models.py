@@ -140,3 +140,26 @@ reviews = Table(
     Column("reason", Text),
     Index("ix_reviews_event_id", "event_id"),
 )
+
+# Batch runs (launchwatch batch): one row per run, counts updated after each
+# batch, so an interrupted or failed run shows how far it got.
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", String(32), nullable=False),    # ISO 8601 UTC
+    Column("finished_at", String(32)),
+    Column("status", String(16), nullable=False),        # running | finished | failed | interrupted
+    Column("inputs", JSON, nullable=False),              # {"paths", "manifest", "published"}
+    Column("options", JSON, nullable=False),             # workers, dask, batch_size, timeout, rerun, ...
+    Column("read", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),          # already stored before the run: not processed
+    Column("failed", Integer, nullable=False),           # stored as failed, with their error
+    Column("events", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),           # lost to a worker error: not stored
+    Column("duration_s", Float),
+    Column("resolution", JSON),                          # resolve_pending's summary, when it ran
+    Column("error", Text),                               # why a failed run stopped
+    Index("ix_runs_started_at", "started_at"),
+)
