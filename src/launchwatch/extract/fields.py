@@ -37,6 +37,8 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     if cls == "ballistic" and plat and plat[0].value == "submarine":
         cls = "slbm"  # a ballistic missile fired from a submarine is a submarine-launched one
     put("weapon_class", cls, cls_mark, cls_a)
+    if cls_mark is not None:
+        evidence["weapon_class"] += _other_classes(draft, cls, text, lex)
     name = _first_system(draft)
     put("weapon_name", name[0].text if name else None, name[0] if name else None, name[1] if name else None)
     count = _count(draft)
@@ -93,6 +95,21 @@ def _not_included(classes: list[Mark], a: Analysis) -> list[tuple[Mark, Analysis
 
 
 _SO_CALLED = re.compile(r"\b(?:what\s+(?:it|they|\w+)\s+(?:called|described\s+as|calls)|so-called)\s+(?:[\w'’-]+\s+){0,6}$", re.IGNORECASE)
+
+
+def _other_classes(draft: Draft, chosen: str, text: str, lex) -> list[Evidence]:
+    """Other specific classes the launch's sentences name ("analysts called it an ICBM"):
+    competing claims for the ledger, each once."""
+    seen, out = {chosen}, []
+    for a, g in draft.analyses:
+        for c in (g.classes if g is not None else []):
+            if c.value in seen or _SPECIFICITY.get(c.value, 0) < 2:
+                continue
+            seen.add(c.value)
+            source = _sources_of(a, draft.actor, lex)[:1]
+            out.append(Evidence(c.start, c.end, text[c.start:c.end], source[0] if source else None, a.hedge,
+                                value=c.value))
+    return out
 
 
 def _named_class(named: list[tuple[Mark, Analysis]]) -> tuple[Mark, Analysis]:

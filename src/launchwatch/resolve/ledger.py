@@ -57,6 +57,7 @@ class Ledger:
         self.family = family                  # doc_id -> original doc_id (itself if not a copy)
         self.utc_offset = utc_offset
         self.by_field: dict[str, list[Claim]] = {}
+        self.dates = {r.doc_id: r.published for r in reports}
         for r in reports:
             for c in r.claims:
                 self.by_field.setdefault(c.field, []).append(c)
@@ -66,10 +67,13 @@ class Ledger:
     # -- helpers ------------------------------------------------------------
 
     def valid(self, field: str) -> list[Claim]:
-        """Valid claims, copies left out: a reprint repeats its original, dated later."""
         return [c for c in self.by_field.get(field, []) if c.invalid is None
-                and (c.value not in (None, []) or c.by_analyst)
-                and self.family.get(c.doc_id, c.doc_id) == c.doc_id]
+                and (c.value not in (None, []) or c.by_analyst)]
+
+    def published(self, c: Claim) -> str | None:
+        """A copy's claim is as old as its original: a reprint is no later update."""
+        root = self.family.get(c.doc_id, c.doc_id)
+        return self.dates.get(root, c.published)
 
     def support(self, claims: list[Claim], same: Callable[[Any, Any], bool] = lambda a, b: a == b) -> Callable[[Claim], int]:
         """Independent documents (copies count once) whose claims restate a claim's value."""
@@ -107,7 +111,7 @@ class Ledger:
         if not claims:
             return None, None, "no valid claim"
         support = self.support(claims, same=lambda a, b: _restates(a, b))
-        key = lambda c: (self.auth.tier(c.source), _later_first(c.published), _hedged(c),
+        key = lambda c: (self.auth.tier(c.source), _later_first(self.published(c)), _hedged(c),
                          -significant_digits(c.value), -support(c), c.value)
         best = min(claims, key=key)
         reason = self._why(best, claims)
@@ -128,9 +132,9 @@ class Ledger:
         text = f"{who} ({TIER_NAMES[tier]})"
         if others:
             text += f" over {others} other claim{'s' if others > 1 else ''}"
-        if any(c.source == best.source and c.published and best.published and c.published < best.published
-               for c in claims):
-            text += f"; latest report ({best.published})"
+        if any(c.source == best.source and self.published(c) and self.published(best)
+               and self.published(c) < self.published(best) for c in claims):
+            text += f"; latest report ({self.published(best)})"
         return text
 
     def date(self, field: str) -> Choice:
@@ -150,8 +154,13 @@ class Ledger:
             reason += f"; a day apart is a time zone: the launch site's local date{zone} wins"
         return best.value, best, reason
 
+    def as_reported(self, field: str) -> list[Claim]:
+        """Valid claims of the value each report settled on: other mentions only compete."""
+        values = {r.id: r.values.get(field) for r in self.reports}
+        return [c for c in self.valid(field) if c.report_id is None or values.get(c.report_id) == c.value]
+
     def weapon_class(self, field: str) -> Choice:
-        claims = self.valid(field)
+        claims = self.as_reported(field)
         if not claims:
             return None, None, "no valid claim"
         support = self.support(claims)
