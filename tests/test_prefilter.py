@@ -87,6 +87,16 @@ def test_prefilter_lets_launch_vocabulary_through_in_any_case(text):
     assert could_report_launch(text.encode())
 
 
+STEM_WORDS = ["missile", "projectile", "satellite", "rocket", "rodong", "weapon", "warhead", "ballistic", "orbit",
+              "ICBM", "SLBM", "SRBM", "IRBM", "MRBM", "hypersonic", "space launch", "scud"]
+
+
+@pytest.mark.parametrize("word", STEM_WORDS)
+def test_prefilter_finds_each_stem_in_any_case(word):
+    for variant in (word.lower(), word.title(), word.upper()):
+        assert could_report_launch(f"<p>the {variant}s of the day</p>".encode()), variant
+
+
 def test_prefilter_covers_every_weapon_word_of_the_extractor():
     words = [word.replace("s?", "") for word in lexicon.WEAPON_WORDS.split("|")]
     assert [word for word in words if not could_report_launch(word.encode())] == []
