@@ -305,6 +305,23 @@ _FOREIGN_CLOCK = re.compile(r"\s*(?:afternoon|morning|evening|night)?\s*(?:in\s+
 _LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage|ICBMs?|SRBMs?|IRBMs?|SLBMs?|exploded|failed|crashed)\b", re.IGNORECASE)
 
 
+def _split_at_offset(groups: list[Group], dated: list[DateExpr]) -> Group | None:
+    """'fired an Emad on Saturday, four days after the Guards test-fired two Sejjils': the
+    clause after "N days after" tells an earlier launch; its triggers become their own group."""
+    if len(dated) < 2:
+        return None
+    for d in dated:
+        if d.kind != "days_offset" or (d.group("dir") or "").lower() not in ("after", "before"):
+            continue
+        for g in groups:
+            before = [t for t in g.triggers if t.end <= d.start]
+            after = [t for t in g.triggers if t.start >= d.end]
+            if before and after:
+                g.triggers = before
+                return Group(g.actor, g.actor_mark, after, d, separate=True)
+    return None
+
+
 def _relative_to_other_news(text: str, end: int) -> bool:
     """'two days after Seoul announced ...' places nothing; 'hours after the launch' does."""
     tail = text[end:end + 45]
@@ -331,6 +348,10 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
     dated = launch_dates(analysis)
     coordinated = _coordinated_dates(dated, text, off)
     dated = [d for d in dated if d not in coordinated[1:]]
+    split = _split_at_offset(groups, dated)
+    if split is not None:
+        dated.remove(split.date)
+        groups.append(split)
     for d in sorted(dated, key=lambda d: DATE_RANK.get(d.kind, 9)):
         target = groups[-1] if d.kind in ("same_day", "days_offset", "day_before") and "later" not in d.text.lower() else _nearest(groups, d.start)
         target.date = target.date or d
