@@ -26,6 +26,7 @@ import psycopg
 from sqlalchemy.engine import URL, make_url
 
 PREFIX = "launchwatch-pg-"
+SHM_MIN_FREE = 512 * 2**20  # Docker's default /dev/shm (64 MB) is too small for a cluster
 SUPERUSER = "launchwatch"
 RUN_AS = "postgres"  # the system user of Debian's postgresql package
 START_TIMEOUT_S = 60
@@ -51,6 +52,17 @@ def find_bin_dir() -> Path:
         raise PgUnavailable("initdb not found (looked in /usr/lib/postgresql/*/bin and PATH); "
                             "run scripts/ensure-postgres or install Debian's postgresql package")
     return Path(initdb).parent
+
+
+def base_dir() -> Path:
+    """Where clusters live: RAM (/dev/shm, 10-20x faster CREATE DATABASE) if roomy, else tmp."""
+    try:
+        shm = os.statvfs("/dev/shm")
+        if shm.f_bavail * shm.f_frsize >= SHM_MIN_FREE and os.access("/dev/shm", os.W_OK):
+            return Path("/dev/shm")
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir())
 
 
 def free_port() -> int:
@@ -81,7 +93,7 @@ def _run(cmd: list, cwd: Path) -> None:
 
 def reap_orphans(bin_dir: Path) -> None:
     """Stop and remove servers whose test run died without stopping them."""
-    for root in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+    for root in base_dir().glob(PREFIX + "*"):
         try:
             os.kill(int((root / "owner").read_text()), 0)
             continue  # its test run is alive
@@ -111,7 +123,7 @@ class PgServer:
     def start(cls) -> "PgServer":
         bin_dir = find_bin_dir()
         reap_orphans(bin_dir)
-        root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base_dir()))
         (root / "owner").write_text(str(os.getpid()))
         try:
             return cls._start_in(root, bin_dir)

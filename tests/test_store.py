@@ -275,7 +275,8 @@ def test_store_concurrent_writers_store_each_document_once(pg_url, workers):
     if workers == "threads":
         pool = ThreadPoolExecutor(2, initializer=_set_start, initargs=(threading.Barrier(2),))
     else:  # like two `launchwatch ingest` runs
-        ctx = multiprocessing.get_context("spawn")
+        # fork skips re-importing everything (3 s), but is safe only in a single-threaded parent
+        ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
         pool = ProcessPoolExecutor(2, mp_context=ctx, initializer=_set_start, initargs=(ctx.Barrier(2),))
     shared = [0, *range(1, 21)]  # 0: a document that failed; both race on every shared one
     with pool:
