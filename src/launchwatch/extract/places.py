@@ -10,7 +10,8 @@ from launchwatch.extract.spans import Mark
 _NOT_PLACE_WORD = r"(?!(?:failed|exploded|late|early|and|before|after|on|at|when|while|which|but)\b)"
 _PLACE = (r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|coast)\s+(?:of|off|near)\s+)?"
           rf"(?:{_NOT_PLACE_WORD}[\w'’-]+\s+){{0,6}}?"
-          r"(?:[A-Z][\w'’-]+|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target))")
+          r"(?:[A-Z][\w'’-]+(?:\s+(?:missile\s+|launch\s+|space\s+|test\s+)?(?:complex|facility|centre|center|range))?"
+          r"|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target|complex|facility))")
 _STOP = r"(?=\s*(?:[,.;:]|\s+(?:at|on|and|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
 LAUNCH_FROM = re.compile(r"\b(?:(?:launched|fired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)\s+(?:near\s+|around\s+)?" + _PLACE + _STOP)
 LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|into)\s+(?:(?:in|into|inside|within|outside|off|near|at)\s+)?" + _PLACE + _STOP)
