@@ -89,7 +89,7 @@ def pg_server():
     try:
         server = PgServer.start()
     except PgUnavailable as err:
-        yield err  # reported by each test that needs it, not once as a setup error
+        yield err  # each test that needs the server fails with this reason
         return
     try:
         yield server

@@ -144,7 +144,7 @@ class PgServer:
         with open(root / "data" / "postgresql.conf", "a") as conf:
             conf.writelines(f"{k} = {v}\n" for k, v in
                             {**SETTINGS, "unix_socket_directories": f"'{root}'"}.items())
-        for attempt in range(3):  # the free port may be taken before the server binds it
+        for _ in range(3):  # the free port may be taken before the server binds it
             port = free_port()
             server = cls(URL.create("postgresql+psycopg", SUPERUSER, password, "127.0.0.1", port,
                                     "postgres"), root, bin_dir)
