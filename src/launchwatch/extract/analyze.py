@@ -262,9 +262,11 @@ _DATELINE_PLACE = re.compile(r"^[A-Z][\w .'’()/-]{1,40}(?:,\s*[\w.]+\.?)*,\s*$
 _DATELINE_CREDIT = re.compile(r"\s*(?:\([A-Za-z][\w.&/ ]{0,15}\)\s*)?[-—–:]|\s*\([A-Za-z][\w.&/ ]{0,15}\)")
 
 
-# "Rawalpindi - November 18, 2026:" or "Dated: November 18, 2026": a release's head dates it.
+# "Rawalpindi - November 18, 2026:" or "Dated: November 18, 2026" on a line of its own: a
+# release's head dates it. A wire dateline running into the lead ("SEOUL, March 4 (Reuters) -
+# North Korea fired ...") dates the story only: an undated flash stays undated.
 _HEAD_DATE_BEFORE = re.compile(r"^(?:[A-Z][\w .'’()/-]{1,40}(?:,\s*[\w.]+\.?)*(?:,|\s[-—–])|.*\bDated:)\s*$")
-_HEAD_DATE_AFTER = re.compile(r"\s*(?:\([A-Za-z][\w.&/ ]{0,15}\)\s*)?(?:[-—–:]|$)")
+_HEAD_DATE_AFTER = re.compile(r"\s*(?:\([A-Za-z][\w.&/ ]{0,15}\)\s*)?[-—–:]?\s*$")
 _DAY_KINDS = ("month_day", "day_month")
 HEAD_PARAGRAPHS = 3
 

@@ -126,7 +126,7 @@ def _length_field(before: str, after: str, hedge: str | None) -> str | None:
         return "apogee_km"
     if hedge and hedge.lower().replace(" ", "") in ("lessthan", "under"):
         return None
-    if distance >= 0 or re.match(r"^\s*(?:away|downrange|across|before\s+(?:landing|falling|splashing|crashing|plunging|hitting|striking)|and\s+(?:landed|fell|splashed|crashed))", near_after, re.IGNORECASE):
+    if distance >= 0 or re.match(r"^\s*(?:away|downrange|across\s+the|before\s+(?:landing|falling|splashing|crashing|plunging|hitting|striking)|and\s+(?:landed|fell|splashed|crashed))", near_after, re.IGNORECASE):
         return "distance_km"
     return None
 
