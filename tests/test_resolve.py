@@ -219,3 +219,24 @@ def test_invalid_claims_are_kept_marked_and_never_chosen(tmp_path):
     assert claims["distance_km"]["invalid"] is None and shown["distance_km"] == 800
     assert shown["apogee_km"] is None and shown["date"] is None
     assert not claims["apogee_km"]["chosen"]
+
+
+def test_an_undated_flash_joins_the_launch_of_the_days_before_it_appeared(tmp_path):
+    flash = tmp_path / "undated.txt"
+    flash.write_text("North Korea fires missile\n\nNorth Korea fired an intermediate-range ballistic missile "
+                     "toward the sea, South Korea's Joint Chiefs of Staff said, without giving details.\n")
+    stray = tmp_path / "stray.txt"
+    stray.write_text("Iran fires missile\n\nIran fired a ballistic missile from its northwest, Iranian state TV "
+                     "said, without giving details.\n")
+    extra = [{"id": "undated", "path": str(flash), "published": "2026-03-05"},
+             {"id": "stray", "path": str(stray), "published": "2026-03-20"}]
+    with Store(f"sqlite:///{tmp_path / 'u.db'}") as store:
+        _ingest(store, MANIFEST, tmp_path)
+        manifest = tmp_path / "extra.jsonl"
+        manifest.write_text("".join(json.dumps(e) + "\n" for e in extra))
+        ingest([], store=store, settings=Settings(), manifest=str(manifest))
+        resolve_pending(store, KNOWLEDGE)
+        main = _main_event(store)
+        assert "undated" in main["documents"] and main["date"] == "2026-03-04"
+        [alone] = [e for e in list_events(store) if "stray" in e["documents"]]
+        assert alone["documents"] == ["stray"] and alone["date"] is None

@@ -9,7 +9,8 @@ the merged group stays compatible with every other (complete link), so a
 chain of one-day steps never glues a week of launches together.
 
 Reports dated only to a month or year join the one day-dated launch they fit,
-if exactly one fits best; undated reports stay events of their own.
+if exactly one fits best; so do undated reports, among the launches of the
+two days before they were published; others stay events of their own.
 
 Everything here is a pure function of the set of reports: any order of
 arrival gives the same groups.
@@ -17,6 +18,7 @@ arrival gives the same groups.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, timedelta
 from typing import Callable, Iterable
 
 from launchwatch.resolve.model import Report, date_span
@@ -28,6 +30,7 @@ FIGURES = ("distance_km", "apogee_km", "flight_time_s")
 # a pair a day apart needs one more agreeing detail (class, name, figure, site).
 SAME_DAY, NEXT_DAY = 3.0, 1.0
 MIN_SCORE = 2.0
+UNDATED_REACH = 2      # days before publication an undated report may be about
 
 NameKey = Callable[[str], str]
 
@@ -131,7 +134,7 @@ def _group_block(block: list[Report], key: NameKey) -> list[list[Report]]:
     undated = [r for r in block if not date_span(r.date)]
     groups = _merge_days(days, key)
     groups = _attach_coarse(groups, coarse, key)
-    return groups + [[r] for r in undated]
+    return _attach_undated(groups, undated, key)
 
 
 def _merge_days(days: list[Report], key: NameKey) -> list[list[Report]]:
@@ -173,6 +176,43 @@ def _attach_coarse(groups: list[list[Report]], coarse: list[Report], key: NameKe
     return merged + extra
 
 
+def news_window(report: Report) -> tuple[date, date] | None:
+    """Days an undated report can mean: news tells of the last day or two before it appeared."""
+    span = date_span(report.published)
+    if report.date or span is None:
+        return None
+    return span[0] - timedelta(days=UNDATED_REACH), span[1]
+
+
+def _attach_undated(groups: list[list[Report]], undated: list[Report], key: NameKey) -> list[list[Report]]:
+    """An undated report ("North Korea fired a missile, the JCS said") joins the one launch of
+    its actor that fits it in the days before it was published; else it stays on its own."""
+    extra: list[list[Report]] = []
+    joins: dict[int, list[Report]] = defaultdict(list)
+    for r in sorted(undated, key=lambda r: r.id):
+        window = news_window(r)
+        fits = []
+        for i, g in enumerate(groups):
+            spans = [date_span(x.date) for x in g]
+            near = window and any(s and s[0] <= window[1] and s[1] >= window[0] and s[0] == s[1] for s in spans)
+            if near and all(_undated_fits(r, x, key) for x in g):
+                fits.append((sum(_agreement(r.values, x.values, key) for x in g), i))
+        fits.sort(reverse=True)
+        if fits and (len(fits) == 1 or fits[0][0] > fits[1][0]):
+            joins[fits[0][1]].append(r)
+        else:
+            extra.append([r])
+    merged = [sorted(g + joins.get(i, []), key=lambda r: r.id) for i, g in enumerate(groups)]
+    return merged + extra
+
+
+def _undated_fits(a: Report, b: Report, key: NameKey) -> bool:
+    va, vb = a.values, b.values
+    return (a.doc_id != b.doc_id and va.get("actor") == vb.get("actor")
+            and classes_compatible(va.get("weapon_class"), vb.get("weapon_class"))
+            and names_compatible(va.get("weapon_name"), vb.get("weapon_name"), key))
+
+
 def _group_score(report: Report, group: list[Report], key: NameKey) -> float | None:
     scores = [pair_score(report, other, key) for other in group]
     if any(s is None for s in scores):
@@ -191,10 +231,10 @@ def linked(reports: Iterable[Report]) -> list[list[Report]]:
     for r in reports:
         by_actor[r.actor].append(r)
     for block in by_actor.values():
-        dated = sorted((r for r in block if date_span(r.date)), key=lambda r: date_span(r.date))
+        dated = sorted((r for r in block if _reach(r)), key=lambda r: _reach(r))
         current, reach = [], None
         for r in dated:
-            first, last = date_span(r.date)
+            first, last = _reach(r)
             if current and (first - reach).days > 1:
                 out.append(current)
                 current, reach = [], None
@@ -202,8 +242,12 @@ def linked(reports: Iterable[Report]) -> list[list[Report]]:
             reach = last if reach is None else max(reach, last)
         if current:
             out.append(current)
-        out += [[r] for r in block if not date_span(r.date)]
+        out += [[r] for r in block if not _reach(r)]
     return out
+
+
+def _reach(report: Report) -> tuple[date, date] | None:
+    return date_span(report.date) or news_window(report)
 
 
 __all__ = ["group_reports", "linked", "pair_score", "classes_compatible", "names_compatible"]
