@@ -43,8 +43,16 @@ class Authority:
                 trackers = a.trackers
         self.country_names = names
         self.trackers = {lookup_key(t) for t in trackers}
+        self._info: dict[str | None, SourceInfo] = {}   # sources recur across events: look up once
+        self._tier: dict[str | None, int] = {}
 
     def info(self, source: str | None) -> SourceInfo:
+        known = self._info.get(source)
+        if known is None:
+            known = self._info[source] = self._lookup(source)
+        return known
+
+    def _lookup(self, source: str | None) -> SourceInfo:
         if not source:
             return SourceInfo("", None, None)
         agency = self.agencies.get(lookup_key(source))
@@ -54,6 +62,12 @@ class Authority:
         return SourceInfo(source, "government" if country else None, country)
 
     def tier(self, source: str | None) -> int:
+        known = self._tier.get(source)
+        if known is None:
+            known = self._tier[source] = self._rank(source)
+        return known
+
+    def _rank(self, source: str | None) -> int:
         if not source:
             return UNNAMED
         if source.startswith("analyst:"):

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from launchwatch.knowledge import Knowledge, load_knowledge, lookup_key
 from launchwatch.records import EVENT_FIELDS
@@ -27,7 +27,7 @@ from launchwatch.resolve.cluster import group_reports, linked
 from launchwatch.resolve.ledger import Ledger
 from launchwatch.resolve.model import Claim, Report, Review
 from launchwatch.resolve.validity import invalid_reason
-from launchwatch.resolve.review import analyst_claims, apply_grouping, review_state, reviews_for
+from launchwatch.resolve.review import analyst_claims, apply_grouping, review_state, reviews_by_group
 from launchwatch.store.models import claims, documents, event_aliases, events, reports, reviews
 
 CHUNK = 500
@@ -85,7 +85,9 @@ def _resolve(store, knowledge, actors: set | None, pending: set | None) -> Resol
         docs = _load_documents(conn, {r.doc_id for r in todo})
     name_key = _name_key(knowledge)
     groups = apply_grouping(group_reports(todo, name_key), all_reviews)
-    rows = [_event_row(g, groups, all_reviews, docs, knowledge, name_key) for g in groups]
+    landed = reviews_by_group(groups, all_reviews)
+    authorities: dict[str | None, Authority] = {}
+    rows = [_event_row(g, landed.get(g[0].id, []), docs, knowledge, name_key, authorities) for g in groups]
     removed = _write(store, todo, groups, rows, full=pending is None)
     return ResolveSummary(len(todo), len(rows), removed, time.perf_counter() - started)
 
@@ -228,11 +230,10 @@ def _name_key(knowledge: Knowledge):
 
 # -- consolidating ----------------------------------------------------------
 
-def _event_row(group: list[Report], groups: list[list[Report]], all_reviews: list[Review],
-               docs: dict[str, dict], knowledge: Knowledge, name_key) -> dict[str, Any]:
+def _event_row(group: list[Report], mine: list[Review], docs: dict[str, dict], knowledge: Knowledge,
+               name_key, authorities: dict) -> dict[str, Any]:
     actor = _majority([r.actor for r in group])
-    auth = Authority(knowledge, actor)
-    mine = reviews_for(group, groups, all_reviews)
+    auth = authorities.get(actor) or authorities.setdefault(actor, Authority(knowledge, actor))
     sig = [(d, docs[d]["published"], docs[d]["minhash"]) for d in {r.doc_id for r in group} if d in docs]
     copies = syndication.copies(sig)
     family = {d: copies.get(d, (d, 0))[0] for d, _, _ in sig}
@@ -320,9 +321,10 @@ def _write(store, todo: list[Report], groups: list[list[Report]], rows: list[dic
         moved = {old: home[anchors[old]] for old in stale if old in anchors}
         for chunk in _chunks(rows):
             conn.execute(insert(events), chunk)
-        for g, row in zip(groups, rows):
-            for chunk in _chunks([r.id for r in g if r.old_event != row["id"]]):
-                conn.execute(update(reports).where(reports.c.id.in_(chunk)).values(event_id=row["id"]))
+        moves = [{"rid": r.id, "eid": row["id"]} for g, row in zip(groups, rows) for r in g if r.old_event != row["id"]]
+        point = update(reports).where(reports.c.id == bindparam("rid")).values(event_id=bindparam("eid"))
+        for chunk in _chunks(moves, 5000):
+            conn.execute(point, chunk)
         _record_aliases(conn, moved, new_ids)
     return len(stale)
 

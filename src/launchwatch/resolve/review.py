@@ -34,16 +34,19 @@ def apply_grouping(groups: list[list[Report]], reviews: list[Review]) -> list[li
     return sorted((sorted(g, key=lambda r: r.id) for g in sets if g), key=lambda g: g[0].id)
 
 
-def reviews_for(group: list[Report], groups: list[list[Report]], reviews: list[Review]) -> list[Review]:
-    """The set/reject/confirm actions that land on `group`: where most of their reports are now."""
+def reviews_by_group(groups: list[list[Report]], reviews: list[Review]) -> dict[str, list[Review]]:
+    """The set/reject/confirm actions of each group (keyed by its smallest report id): an action
+    lands where most of its reports are now."""
+    landing = [r for r in reviews if r.action in ("set", "reject", "confirm")]
+    if not landing:
+        return {}
     home = {r.id: g[0].id for g in groups for r in g}
-    out = []
-    for review in reviews:
-        if review.action not in ("set", "reject", "confirm"):
-            continue
+    out: dict[str, list[Review]] = {}
+    for review in landing:
         votes = Counter(home[rid] for rid in review.report_ids if rid in home)
-        if votes and max(votes.items(), key=lambda kv: (kv[1], _neg(kv[0])))[0] == group[0].id:
-            out.append(review)
+        if votes:
+            winner = max(votes.items(), key=lambda kv: (kv[1], _neg(kv[0])))[0]
+            out.setdefault(winner, []).append(review)
     return out
 
 
