@@ -58,7 +58,7 @@ def test_cli_ingest_all_ok_exits_0_and_reingest_skips(tmp_path, docs, toy_pipeli
     assert again.exit_code == 0
     assert "read 3, added 0, duplicates skipped 3, failed 0, events found 2" in again.stdout
     with Store(url) as store:
-        assert store.counts() == {"documents": 3, "ok": 3, "failed": 0, "events": 2, "claims": 8}
+        assert store.counts() == {"documents": 3, "ok": 3, "failed": 0, "skipped": 0, "reports": 2, "events": 2, "claims": 8}
 
 
 def test_cli_ingest_some_failed_exits_1_and_lists_failures(tmp_path, docs, toy_pipeline):
@@ -179,9 +179,9 @@ def test_cli_db_from_env_and_from_either_position(tmp_path, docs, toy_pipeline):
     assert run("ingest", "--db", str(sub_db), str(docs / "ir.txt"),
                env={"LAUNCHWATCH_DB": f"sqlite:///{env_db}"}).exit_code == 0
     with Store(str(sub_db)) as store:
-        assert [e["actor"] for e in store.events()] == ["IR"]
+        assert [e["actor"] for e in store.reports()] == ["IR"]
     with Store(str(env_db)) as store:
-        assert [e["actor"] for e in store.events()] == ["KP"]
+        assert [e["actor"] for e in store.reports()] == ["KP"]
     group = run("--db", str(sub_db), "events", "--format", "json")
     assert [json.loads(line)["actor"] for line in group.stdout.splitlines()] == ["IR"]
 

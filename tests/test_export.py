@@ -67,7 +67,7 @@ def test_export_json_lists_events_with_claims_and_documents(store):
 def test_export_listing_csv_columns(store):
     store.add_result(make_result(TEXT, external_id="wire-1"))
     out = io.StringIO()
-    write_listing_csv(store.events(), out)
+    write_listing_csv(store.reports(), out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert tuple(rows[0]) == LISTING_COLUMNS
     assert rows[0]["external_id"] == "wire-1" and rows[0]["reported_by"] == "South Korea JCS"

@@ -174,15 +174,19 @@ def test_settings_prefilter_from_environment(value, expected):
 STORY = "North Korea fired two ballistic missiles on Monday, South Korea's Joint Chiefs of Staff said.\n"
 
 
-def test_ingest_counts_skipped_documents_and_does_not_store_them(tmp_path):
+def test_ingest_counts_skipped_documents_and_records_them_without_text(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.txt").write_text("Missiles fired\n\n" + STORY * 3)
     (tmp_path / "docs" / "b.txt").write_text(NEGATIVES["cricket"] + "\n")
     with Store(str(tmp_path / "lw.db")) as store:
         summary = ingest([str(tmp_path / "docs")], store=store, settings=Settings())
-        assert len(store.documents()) == 1
+        [skipped] = store.documents(status="skipped")
+        assert skipped["source"].endswith("b.txt") and skipped["error"] == SKIP_REASON
+        assert store.document_text(skipped["id"]) is None and store.counts()["ok"] == 1
+        again = ingest([str(tmp_path / "docs")], store=store, settings=Settings())
     assert (summary.read, summary.added, summary.skipped, summary.exit_code) == (2, 1, 1, 0)
     assert summary.line().endswith(", skipped by prefilter 1")
+    assert (again.added, again.duplicates, again.skipped) == (0, 2, 0)
 
 
 def test_cli_extract_prints_a_skipped_document(tmp_path, monkeypatch):

@@ -40,12 +40,12 @@ def table_counts(url: str) -> dict[str, int]:
 def test_store_add_result_writes_document_events_and_claims(store):
     result = make_result(TEXT, external_id="seed", title="Launch", url="https://x.example/a")
     assert store.add_result(result) == "added"
-    assert store.counts() == {"documents": 1, "ok": 1, "failed": 0, "events": 1, "claims": 4}
+    assert store.counts() == {"documents": 1, "ok": 1, "failed": 0, "skipped": 0, "reports": 1, "events": 0, "claims": 4}
     [doc] = store.documents()
     assert doc["id"] == result.article.doc_id and doc["status"] == "ok"
     assert doc["external_id"] == "seed" and doc["url"] == "https://x.example/a"
     assert store.document_text(doc["id"]) == TEXT
-    [ev] = store.events()
+    [ev] = store.reports()
     assert ev["id"] == event_id(result.article.doc_id, 0)
     assert (ev["actor"], ev["date"], ev["count"], ev["reported_by"]) == ("KP", "2022-03-05", 2, ["South Korea JCS"])
     assert ev["is_primary"] is True and ev["external_id"] == "seed"
@@ -54,9 +54,9 @@ def test_store_add_result_writes_document_events_and_claims(store):
 def test_store_reingest_same_document_is_duplicate_and_changes_nothing(store, db_url):
     result = make_result(TEXT)
     store.add_result(result)
-    before = (store.documents(), store.events(evidence=True))
+    before = (store.documents(), store.reports(evidence=True))
     assert store.add_result(make_result(TEXT)) == "duplicate"
-    assert (store.documents(), store.events(evidence=True)) == before
+    assert (store.documents(), store.reports(evidence=True)) == before
     assert table_counts(db_url) == {"documents": 1, "reports": 1, "claims": 4}
 
 
@@ -67,7 +67,7 @@ def test_store_failed_result_recorded_once(store):
     assert store.documents(status="failed") == first
     [doc] = first
     assert (doc["source"], doc["status"], doc["error"]) == ("gone.txt", "failed", "no such file: gone.txt")
-    assert store.counts()["events"] == 0
+    assert store.counts()["reports"] == 0
 
 
 def test_store_failed_then_ok_replaces_failed_row(store):
@@ -77,7 +77,7 @@ def test_store_failed_then_ok_replaces_failed_row(store):
     assert store.add_result(ok) == "added"
     [doc] = store.documents()
     assert doc["status"] == "ok" and doc["error"] is None
-    assert store.counts()["events"] == 1
+    assert store.counts()["reports"] == 1
 
 
 def test_store_ok_document_not_downgraded_by_later_failure(store):
@@ -85,7 +85,7 @@ def test_store_ok_document_not_downgraded_by_later_failure(store):
     store.add_result(ok)
     assert store.add_result(Result(ok.raw, error="boom")) == "failed"
     assert store.documents()[0]["status"] == "ok"
-    assert store.counts()["events"] == 1
+    assert store.counts()["reports"] == 1
 
 
 def test_store_rejects_evidence_that_does_not_quote_text(store):
@@ -101,7 +101,7 @@ def test_store_rejects_evidence_outside_text(store):
                 {"actor": [Evidence(len(TEXT), len(TEXT) + 5, "")]})
     with pytest.raises(StoreError):
         store.add_result(make_result(TEXT, events=[bad]))
-    assert store.counts() == {"documents": 0, "ok": 0, "failed": 0, "events": 0, "claims": 0}
+    assert store.counts() == {"documents": 0, "ok": 0, "failed": 0, "skipped": 0, "reports": 0, "events": 0, "claims": 0}
 
 
 def test_store_crash_mid_claims_leaves_db_consistent_and_rerun_completes(store, db_url, monkeypatch):
@@ -131,7 +131,7 @@ def test_store_event_ids_are_stable_across_databases(db_url, tmp_path):
     for url in (db_url, str(tmp_path / "other.db")):
         with Store(url) as s:
             s.add_result(make_result(TWO))
-            ids.append([e["id"] for e in s.events()])
+            ids.append([e["id"] for e in s.reports()])
     assert ids[0] == ids[1] and all(i.startswith("ev-") and len(i) == 15 for i in ids[0])
 
 
@@ -139,12 +139,12 @@ def _filled(store):
     store.add_result(make_result(TWO, source="two.txt"))
     store.add_result(make_result(TEXT, source="text.txt"))
     store.add_result(make_result("Iran fired one ballistic missile on 2021, IRNA said.", source="y.txt"))
-    return {(e["actor"], e["date"]) for e in store.events()}
+    return {(e["actor"], e["date"]) for e in store.reports()}
 
 
 def test_store_events_ordered_by_date_then_id(store):
     _filled(store)
-    dates = [e["date"] for e in store.events()]
+    dates = [e["date"] for e in store.reports()]
     assert dates == ["2021", "2022-01-05", "2022-02", "2022-03-05"]
 
 
@@ -161,18 +161,18 @@ def test_store_events_ordered_by_date_then_id(store):
 ])
 def test_store_events_filters(store, filters, expected):
     _filled(store)
-    assert [e["date"] for e in store.events(**filters)] == expected
+    assert [e["date"] for e in store.reports(**filters)] == expected
 
 
 def test_store_events_bad_date_raises_store_error(store):
     with pytest.raises(StoreError, match="bad date"):
-        store.events(since="March 2022")
+        store.reports(since="March 2022")
 
 
 def test_store_event_has_evidence_sentence_and_document(store):
     store.add_result(make_result(TEXT, external_id="seed", title="Two missiles", publisher="Wire",
                                  original_publisher="Reuters"))
-    ev = store.event(store.events()[0]["id"])
+    ev = store.report(store.reports()[0]["id"])
     [count] = ev["evidence"]["count"]
     assert count["quote"] == "two" and count["value"] == 2 and count["source"] == "South Korea JCS"
     assert TEXT[count["start"]:count["end"]] == "two"
@@ -180,21 +180,21 @@ def test_store_event_has_evidence_sentence_and_document(store):
     assert ev["document"]["title"] == "Two missiles"
     assert ev["document"]["original_publisher"] == "Reuters"
     assert list(ev["evidence"]) == ["actor", "date", "weapon_class", "count"]
-    assert store.event("ev-000000000000") is None
+    assert store.report("ev-000000000000") is None
 
 
 def test_store_bare_path_and_sqlite_url_open_same_file(tmp_path):
     with Store(str(tmp_path / "x.db")) as s:
         s.add_result(make_result(TEXT))
     with Store(f"sqlite:///{tmp_path / 'x.db'}") as s:
-        assert s.counts()["events"] == 1
+        assert s.counts()["reports"] == 1
 
 
 def test_store_postgresql_url_without_driver_opens_same_database(pg_url):
     with Store(pg_url) as s:
         s.add_result(make_result(TEXT))
     with Store(pg_url.replace("postgresql+psycopg://", "postgresql://", 1)) as s:
-        assert s.counts()["events"] == 1
+        assert s.counts()["reports"] == 1
 
 
 def _head_revision() -> str:
@@ -285,5 +285,5 @@ def test_store_concurrent_writers_store_each_document_once(pg_url, workers):
         outcomes = a.result(timeout=120) + b.result(timeout=120)
     assert (outcomes.count("added"), outcomes.count("duplicate"), outcomes.count("failed")) == (28, 20, 2)
     with Store(pg_url) as s:
-        assert s.counts() == {"documents": 29, "ok": 28, "failed": 1, "events": 28, "claims": 112}
-        assert len({e["doc_id"] for e in s.events()}) == 28
+        assert s.counts() == {"documents": 29, "ok": 28, "failed": 1, "skipped": 0, "reports": 28, "events": 0, "claims": 112}
+        assert len({e["doc_id"] for e in s.reports()}) == 28

@@ -219,7 +219,7 @@ def events_command(ctx, actor, since, until, weapon_class, status, include_rejec
     """
     with open_store(ctx) as store:
         if per_report:
-            rows = store.events(actor=actor, since=since, until=until, weapon_class=weapon_class)
+            rows = store.reports(actor=actor, since=since, until=until, weapon_class=weapon_class)
         else:
             rows = list_events(store, actor=actor, since=since, until=until, weapon_class=weapon_class,
                                status=status, include_rejected=include_rejected, with_claims=fmt == "json")

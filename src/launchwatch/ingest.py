@@ -23,7 +23,7 @@ class Summary:
     duplicates: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)   # (source, reason)
     events: int = 0
-    skipped: int = 0   # ruled out by the prefilter, not stored
+    skipped: int = 0   # ruled out by the prefilter (recorded without text)
 
     def line(self) -> str:
         line = (f"read {self.read}, added {self.added}, duplicates skipped {self.duplicates}, "
@@ -73,10 +73,8 @@ def ingest(paths: Iterable[str], *, store, settings: Settings, manifest: str | N
 def _store(store, result: Result) -> str:
     """Store a Result; one whose evidence does not check is recorded as failed.
 
-    A skipped Result is not stored: Store.add_result has no row for it yet.
+    A skipped Result is recorded with status 'skipped' and its reason, without text.
     """
-    if result.skipped:
-        return "skipped"
     try:
         return store.add_result(result)
     except StoreError as err:

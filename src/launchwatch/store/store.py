@@ -2,7 +2,8 @@
 
     with Store("sqlite:///launchwatch.db") as store:
         store.add_result(result)          # 'added' | 'duplicate' | 'failed'
-        store.events(actor="KP", since="2022")
+        store.reports(actor="KP", since="2022")   # per-article reports; resolved
+                                                  # events: launchwatch.resolve.list_events
 
 Opening a store runs the named Alembic migrations up to head. Every write of
 one document (its row, its events, their claims) is one transaction through
@@ -93,12 +94,12 @@ def _now() -> str:
 
 def _document_row(result, status: str) -> dict[str, Any]:
     art, raw = result.article, result.raw
-    if status == "failed":
+    if status in ("failed", "skipped"):
         return {
             "id": raw.doc_id, "external_id": raw.external_id, "source": raw.source,
-            "url": raw.url, "title": raw.title, "published": None, "status": "failed",
-            "error": result.error or "unknown error", "captions": [], "warnings": [],
-            "ingested_at": _now(),
+            "url": raw.url, "title": raw.title, "published": None, "status": status,
+            "error": (result.error or "unknown error") if status == "failed" else result.skipped,
+            "captions": [], "warnings": [], "ingested_at": _now(),
         }
     return {
         "id": art.doc_id, "external_id": art.external_id, "source": art.source, "url": art.url,
@@ -177,6 +178,8 @@ class Store:
         A document already stored ok is never touched again ('duplicate'); one
         stored as failed is replaced when it later succeeds.
         """
+        if getattr(result, "skipped", None):
+            return self._add_skipped(result)
         if result.error is not None or result.article is None:
             return self._add_failed(result)
         check_evidence(result.article, result.events)
@@ -195,6 +198,17 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(query).scalar_one_or_none()
 
+    def _add_skipped(self, result) -> str:
+        """A document the prefilter ruled out: recorded (no text) so it is known and not redone."""
+        try:
+            with self.atomic() as conn:
+                if self._status(result.raw.doc_id, conn) is not None:
+                    return "duplicate"
+                conn.execute(insert(documents), [_document_row(result, "skipped")])
+        except IntegrityError:
+            return "duplicate"
+        return "skipped"
+
     def _add_failed(self, result) -> str:
         try:
             with self.atomic() as conn:
@@ -210,7 +224,7 @@ class Store:
             status = self._status(art.doc_id, conn)
             if status == "ok":
                 return "duplicate"
-            if status == "failed":
+            if status in ("failed", "skipped"):  # processed again (prefilter off, a fixed bug)
                 conn.execute(delete(claims).where(claims.c.doc_id == art.doc_id))
                 conn.execute(delete(events_table).where(events_table.c.doc_id == art.doc_id))
                 conn.execute(delete(documents).where(documents.c.id == art.doc_id))
@@ -225,7 +239,7 @@ class Store:
 
     # -- queries -----------------------------------------------------------
 
-    def events(self, actor: str | None = None, since: str | None = None,
+    def reports(self, actor: str | None = None, since: str | None = None,
                until: str | None = None, weapon_class: str | None = None,
                *, evidence: bool = False) -> list[dict[str, Any]]:
         """Events ordered by date then id, as dicts of SCHEMA fields + id, doc_id, external_id.
@@ -254,7 +268,7 @@ class Store:
                 self._attach_details(conn, rows)
         return rows
 
-    def event(self, event_id: str) -> dict[str, Any] | None:
+    def report(self, event_id: str) -> dict[str, Any] | None:
         """One event with "evidence" {field: [claim, ...]} and "document"; None if unknown.
 
         Each claim also carries "sentence": the sentence of the text around its quote.
@@ -305,14 +319,18 @@ class Store:
             return conn.execute(select(documents.c.text).where(documents.c.id == doc_id)).scalar()
 
     def counts(self) -> dict[str, int]:
-        """{"documents", "ok", "failed", "events", "claims"} row counts."""
+        """{"documents", "ok", "failed", "skipped", "reports", "events", "claims"} row counts."""
+        from launchwatch.store.models import events as resolved
+
         with self.engine.connect() as conn:
             by_status = dict(conn.execute(
                 select(documents.c.status, func.count()).group_by(documents.c.status)).all())
-            n_events = conn.execute(select(func.count()).select_from(events_table)).scalar_one()
+            n_reports = conn.execute(select(func.count()).select_from(events_table)).scalar_one()
+            n_events = conn.execute(select(func.count()).select_from(resolved)).scalar_one()
             n_claims = conn.execute(select(func.count()).select_from(claims)).scalar_one()
         return {"documents": sum(by_status.values()), "ok": by_status.get("ok", 0),
-                "failed": by_status.get("failed", 0), "events": n_events, "claims": n_claims}
+                "failed": by_status.get("failed", 0), "skipped": by_status.get("skipped", 0),
+                "reports": n_reports, "events": n_events, "claims": n_claims}
 
 
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
