@@ -23,7 +23,7 @@ from launchwatch.settings import Settings
 from launchwatch.store import Store
 
 EXIT_SOME_FAILED, EXIT_NOTHING_READ = 1, 2
-STATUSES = ("confirmed", "single-source", "state-media-only", "unattributed")
+STATUSES = ("confirmed", "single-source", "state-media-only", "self-reported", "unattributed")
 
 
 class LaunchwatchGroup(click.Group):

@@ -82,18 +82,22 @@ class Authority:
         return OTHER
 
     def status(self, sources: list[str]) -> str:
-        """confirmed | single-source | state-media-only | unattributed.
+        """confirmed | single-source | state-media-only | self-reported | unattributed.
 
         Official sources are grouped by state (the launching state's media and
         officials are one voice); two or more such groups confirm a launch.
+        Only the launching state's voice: state-media-only when its media
+        speak, self-reported when only its officials do (a US test announced
+        by the US Air Force).
         """
-        groups = set()
+        groups, own_media = set(), False
         for name in sources:
             info = self.info(name)
             if info.kind in OFFICIAL_KINDS and info.country:
                 groups.add(info.country)
+                own_media |= info.kind == "state_media" and info.country == self.actor
         if not sources:
             return "unattributed"
         if groups == {self.actor}:
-            return "state-media-only"
+            return "state-media-only" if own_media else "self-reported"
         return "confirmed" if len(groups) >= 2 else "single-source"
