@@ -52,7 +52,7 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     out = _outcome(draft)
     put("outcome", out[0].value if out else None, out[0] if out else None, out[1] if out else None)
     put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
-    site = places.launch_location(draft.mentions(), lex, draft.actor)
+    site = places.launch_location(draft.mentions(), lex, draft.actor, [x for x in draft.analyses if x[1] is None])
     put("launch_location", site.text if site else None, site)
     where = places.landing(draft.analyses)
     put("landing", where.text if where else None, where)
@@ -102,7 +102,7 @@ def _other_classes(draft: Draft, chosen: str, text: str, lex) -> list[Evidence]:
     competing claims for the ledger, each once."""
     seen, out = {chosen}, []
     for a, g in draft.analyses:
-        for c in (g.classes if g is not None else []):
+        for c in (g.classes if g is not None else a.classes if a.names_class else []):
             if c.value in seen or _SPECIFICITY.get(c.value, 0) < 2:
                 continue
             seen.add(c.value)

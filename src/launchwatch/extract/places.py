@@ -17,10 +17,12 @@ LAUNCH_FROM = re.compile(r"\b(?:(?:launched|fired|test-fired|lifted\s+off|took\s
 LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|into)\s+(?:(?:in|into|inside|within|outside|off|near|at)\s+)?" + _PLACE + _STOP)
 # A known site named where no "launched from" says so: not after words that place a landing.
 _LANDING_BEFORE = re.compile(r"\b(?:into|off|toward|towards|over|in|inside|near|landed|fell|reached|hit|struck)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
-def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str) -> Mark | None:
-    """'fired from near Wonsan'; else a known launch site of the launching state named in its report
-    (capitals and cities are left out: "Pyongyang" is more often the government than the place)."""
-    for a, _ in mentions:
+def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str,
+                    related: list[tuple[Analysis, object]] = ()) -> Mark | None:
+    """'fired from near Wonsan' where the launch is told, else in the sentences about it; else a
+    known launch site of the launching state named in its report (capitals and cities are left
+    out: "Pyongyang" is more often the government than the place)."""
+    for a, _ in [*mentions, *related]:
         for m in LAUNCH_FROM.finditer(a.sentence.text):
             if not lex.platforms.match(m.group("place").removeprefix("the ").removeprefix("a ")):
                 return _mark(a, m)
