@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from launchwatch.article import TRAFILATURA_OPTIONS
     sys.path.insert(0, str(HERE))
-    from extract_speed import machine
+    from machine_info import checkout, machine
 
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     stages = available_stages([s for s in STAGES if s not in skip])
@@ -338,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         pages_file.write_text(json.dumps(pages))
         rows = [r for stage in stages for r in run_stage(stage, pages_file, TRAFILATURA_OPTIONS, args.spacy_model)]
         megabytes = sum(Path(p["path"]).stat().st_size for p in pages) / 1e6
-    result = {"machine": machine(), "archive": str(args.archive or f"make_archive.py --n {args.docs} --seed {args.seed}"),
+    result = {"machine": machine(), "checkout": checkout(HERE.parent),
+              "archive": str(args.archive or f"make_archive.py --n {args.docs} --seed {args.seed}"),
               "pages": len(pages), "launch_pages": sum(p["kind"] == "launch" for p in pages),
               "megabytes": round(megabytes, 1), "trafilatura_options": TRAFILATURA_OPTIONS,
               "rows": rows, "verdicts": verdicts(rows)}

@@ -10,10 +10,11 @@ culture ... and a little defence news that mentions missiles but reports no
 launch). Texts come from benchmarks/archive_texts.py: templates written for
 this benchmark, filled at random. Each document is a whole news page of
 50-300 KB: cookie banner, navigation menus, inline and external scripts,
-JSON-LD, ad slots, a related list (headlines of the story's own topic) and a
+JSON-LD, ad slots, a related list (headlines of the story's own topic), a
 most-read list (headlines from the archive's whole mix, so about one ordinary
-page in ten carries a launch headline in its sidebar, as real sites do), footer, and an article body of 300-1200 words. The weight
-comes from the site's chrome, which is built once per site and reused.
+page in six carries a launch or defence headline in its sidebar, as real
+sites do), a footer, and an article body of 300-1200 words. The weight comes
+from the site's chrome, which is built once per site and reused.
 
 Output in OUT:
   html/CCCCC/NNNNNNN.html      one page per file (--formats html)
@@ -91,8 +92,13 @@ class Filler:
         self.rng, self.pools, self.fixed = rng, pools, dict(fixed or {})
 
     def fill(self, template: str) -> str:
-        text = SLOT.sub(self._slot, template)
+        """A sentence: slots filled, first letter capitalised."""
+        text = self.expand(template)
         return text[:1].upper() + text[1:]
+
+    def expand(self, template: str) -> str:
+        """A phrase: slots filled, case kept ("the Kremlin" stays lower-case inside a sentence)."""
+        return SLOT.sub(self._slot, template)
 
     def pick(self, templates: list[str]) -> str:
         return self.fill(self.rng.choice(templates))
@@ -111,9 +117,9 @@ class Filler:
         """Fix one value per key of `wanted` (key -> pool), never the same value twice."""
         used = set(self.fixed.values())
         for key, pool in wanted.items():
-            value = self.fill(self.rng.choice(self.pools[pool]))
+            value = self.expand(self.rng.choice(self.pools[pool]))
             while value in used:
-                value = self.fill(self.rng.choice(self.pools[pool]))
+                value = self.expand(self.rng.choice(self.pools[pool]))
             used.add(value)
             self.fixed[key] = value
 
@@ -194,21 +200,22 @@ def launch_filler(rng: random.Random, published: datetime) -> tuple[Filler, dict
     name, weapon_class, distance, apogee, minutes, platform, max_count = system
     count = rng.randint(1, max_count)
     singular, plural = CLASS_WORDS[weapon_class]
+    article = "an" if singular[0] in "aeiou" else "a"
     launch_day = published - timedelta(days=rng.choice((0, 0, 1)))
     filler = Filler(rng, ALL_POOLS)
     site = rng.choice(actor["sites"])
     fixed = {
         "actor": rng.choice(actor["names"]), "later": rng.choice(actor["later"]),
         "dateline": rng.choice(actor["dateline"]), "agency": rng.choice(AGENCIES),
-        "source": filler.fill(rng.choice(actor["wire_sources"])),
-        "second_source": filler.fill(rng.choice(actor["second_sources"])),
+        "source": filler.expand(rng.choice(actor["wire_sources"])),
+        "second_source": filler.expand(rng.choice(actor["second_sources"])),
         "official": rng.choice(actor["official"]), "unit": rng.choice(actor["unit"]),
         "system": name, "class_word": singular, "class_words": singular if count == 1 else plural,
-        "a_class": ("an " if singular[0] in "aeiou" else "a ") + singular,
-        "count_phrase": "a" if count == 1 else LAUNCH_POOLS["count_word"][count - 1],
+        "a_class": f"{article} {singular}",
+        "count_phrase": article if count == 1 else LAUNCH_POOLS["count_word"][count - 1],
         "count_cap_it": "It" if count == 1 else "They",
         "system_phrase": rng.choice([f"a new {singular} called the {name}", f"the {name} {singular}",
-                                     f"{'an' if singular[0] in 'aeiou' else 'a'} {name} {singular}"]),
+                                     f"{'an' if name[0] in 'AEIOU' else 'a'} {name} {singular}"]),
         "site": site, "landing": rng.choice(actor["landings"]), "platform": platform or f"from {site}",
         "platform_or_site": platform or f"from {site}",
         "distance": figure_km(rng, rng.randint(*distance)),
@@ -255,7 +262,7 @@ def launch_story(rng: random.Random) -> Story:
     context = deck(rng, actor["background"] + LAUNCH_CONTEXT)
     target = rng.randint(*BODY_WORDS) - sum(p.count(" ") + 1 for p in body)
     body += paragraphs_to(rng, target, lambda: filler.fill(next(context)))
-    caption = filler.fill("A {class_word} is launched in this undated photograph released by {official}.")
+    caption = filler.fill("{a_class} is launched in this undated photograph released by {official}.")
     return Story("launch", voice, "World", filler.pick(templates["headlines"]).replace(" ,", ","),
                  filler.pick(templates["details"]), body, caption, filler.fill("{full_name}"), published,
                  actor=code, system=system, keywords=["World", "Defence", filler.fixed["later"]])

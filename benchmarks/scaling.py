@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     sys.path.insert(0, str(HERE))
-    from extract_speed import machine
+    from machine_info import checkout, machine
 
     with tempfile.TemporaryDirectory(prefix="launchwatch-scaling-") as tmp_name:
         tmp = args.keep or Path(tmp_name)
@@ -286,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         warcs = select_warcs(archive, args.n, tmp)
         rows = [run_config(name, warcs, args.n, tmp, args.timeout) for name in configs]
         megabytes = sum(p.stat().st_size for p in warcs) / 1e6
-    result = {"machine": machine(), "archive": str(args.archive or f"make_archive.py --n {args.n} --seed {args.seed}"),
+    result = {"machine": machine(), "checkout": checkout(HERE.parent),
+              "archive": str(args.archive or f"make_archive.py --n {args.n} --seed {args.seed}"),
               "docs": args.n, "warc_files": len(warcs), "megabytes": round(megabytes, 1),
               "rows": rows, "verdicts": verdicts(rows)}
     print_table(result)
