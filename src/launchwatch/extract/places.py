@@ -14,7 +14,7 @@ _PLACE = (r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|co
           r"|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target|complex|facility))")
 _STOP = r"(?=\s*(?:[,.;:]|\s+(?:at|on|and|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
 LAUNCH_FROM = re.compile(r"\b(?:(?:launched|fired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)\s+(?:near\s+|around\s+)?" + _PLACE + _STOP)
-LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|into)\s+(?:(?:in|into|inside|within|outside|off|near|at)\s+)?" + _PLACE + _STOP)
+LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|destroyed|into|to(?=\s+(?:the\s+)?waters\b))\s+(?:(?:in|into|inside|within|outside|off|near|at)\s+)?" + _PLACE + _STOP)
 # A known site named where no "launched from" says so: not after words that place a landing.
 _LANDING_BEFORE = re.compile(r"\b(?:into|off|toward|towards|over|in|inside|near|landed|fell|reached|hit|struck)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str,
