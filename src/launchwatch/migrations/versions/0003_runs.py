@@ -12,7 +12,7 @@ down_revision = "0002_resolution"
 branch_labels = None
 depends_on = None
 
-_COUNTS = ("read", "added", "duplicates", "skipped", "failed", "events", "errors")
+_COUNTS = ("read", "added", "duplicates", "already_stored", "skipped", "failed", "events", "errors")
 
 
 def upgrade() -> None:
