@@ -324,6 +324,11 @@ from launchwatch.cli_review import resolve_command, review_group  # noqa: E402
 cli.add_command(resolve_command)
 cli.add_command(review_group)
 
+from launchwatch.batch_cli import batch_command, runs_command  # noqa: E402
+
+cli.add_command(batch_command)
+cli.add_command(runs_command)
+
 main = cli
 
 __all__ = ["cli", "main"]
