@@ -44,6 +44,7 @@ CONFIGS = {
 SAMPLE_SECONDS = 0.25
 TARGET_SPEEDUP = 1.8          # 2 workers vs 1
 TARGET_WORKER_RSS_MB = 300
+REPORTED_RATE = re.compile(r"\(([\d.]+) docs/s\)")
 HELPER_PROCESSES = re.compile(r"resource_tracker|semaphore_tracker|forkserver")   # not workers
 
 
@@ -84,6 +85,13 @@ def vm_hwm_mb(pid: int) -> float | None:
     return None
 
 
+def parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
@@ -98,6 +106,7 @@ class TreeMonitor:
         self.pid = pid
         self.peaks: dict[int, float] = {}
         self.commands: dict[int, str] = {}
+        self.parents: dict[int, int | None] = {}
 
     def sample(self) -> None:
         for pid in [self.pid] + descendants(self.pid):
@@ -105,11 +114,27 @@ class TreeMonitor:
             if peak is None:
                 continue
             if pid not in self.commands:
-                self.commands[pid] = cmdline(pid)
+                self.commands[pid], self.parents[pid] = cmdline(pid), parent(pid)
             self.peaks[pid] = max(peak, self.peaks.get(pid, 0.0))
 
     def main_peak(self) -> float:
         return self.peaks.get(self.pid, 0.0)
+
+    def worker_groups(self) -> dict[int, float]:
+        """Per child of the main process: its peak plus its descendants' peaks (an upper bound
+        of what one worker and the helper processes it starts hold at once)."""
+        groups = {}
+        for pid in self.workers():
+            if self.parents.get(pid) != self.pid:
+                continue
+            members, todo = [pid], [pid]
+            while todo:
+                current = todo.pop()
+                below = [p for p, parent in self.parents.items() if parent == current]
+                members += below
+                todo += below
+            groups[pid] = sum(self.peaks.get(member, 0.0) for member in members)
+        return groups
 
     def workers(self) -> dict[int, float]:
         return {pid: peak for pid, peak in self.peaks.items()
@@ -210,10 +235,22 @@ def run_config(name: str, warcs: list[Path], n: int, tmp: Path, timeout: float) 
             "exit_code": code, "timed_out": seconds > timeout, "load_before": round(load, 2),
             "main_peak_rss_mb": round(monitor.main_peak(), 1),
             "worker_peak_rss_mb": round(max(workers.values(), default=monitor.main_peak()), 1),
+            "worker_group_peak_rss_mb": round(max(monitor.worker_groups().values(), default=monitor.main_peak()), 1),
             "workers_seen": len(workers),
-            "processes": [{"pid": pid, "peak_rss_mb": round(peak, 1), "command": monitor.commands.get(pid, "")[:160]}
+            "batch_docs_per_s": reported_rate(output),
+            "processes": [{"pid": pid, "parent": monitor.parents.get(pid), "peak_rss_mb": round(peak, 1),
+                           "command": monitor.commands.get(pid, "")[:160]}
                           for pid, peak in sorted(monitor.peaks.items())],
             "last_output": output[-3:]}
+
+
+def reported_rate(output: list[str]) -> float | None:
+    """The docs/s that batch's summary line reports (its own clock: no start-up, no resolution)."""
+    for line in reversed(output):
+        match = REPORTED_RATE.search(line)
+        if match:
+            return float(match.group(1))
+    return None
 
 
 def verdicts(rows: list[dict]) -> dict:
@@ -237,17 +274,20 @@ def print_table(result: dict) -> None:
     console = Console() if sys.stdout.isatty() else Console(width=150)
     table = Table(title=f"launchwatch batch on {result['docs']:,} documents ({result['warc_files']} WARC files, "
                         f"{result['megabytes']:,.0f} MB gzipped)")
-    for title in ("config", "docs", "seconds", "docs/s", "speedup", "cpu s", "main peak MB", "worker peak MB",
-                  "workers", "load", "exit", "last output"):
-        table.add_column(title, justify="left" if title in ("config", "last output") else "right")
+    for title in ("config", "docs", "seconds", "docs/s", "speedup", "batch docs/s", "cpu s", "main peak MB",
+                  "worker peak MB", "worker+children MB", "processes", "load", "exit"):
+        table.add_column(title, justify="left" if title == "config" else "right")
     base = next((r["docs_per_s"] for r in result["rows"] if r["config"] == "w1" and r["exit_code"] == 0), None)
     for r in result["rows"]:
         speedup = f"{r['docs_per_s'] / base:.2f}x" if base and r["exit_code"] == 0 else "-"
         table.add_row(r["config"], f"{r['docs']:,}", f"{r['seconds']:.1f}", f"{r['docs_per_s']:.1f}", speedup,
-                      f"{r['cpu_seconds']:.1f}", f"{r['main_peak_rss_mb']:.0f}", f"{r['worker_peak_rss_mb']:.0f}",
-                      str(r["workers_seen"]), f"{r['load_before']:.2f}", str(r["exit_code"]),
-                      (r["last_output"][-1] if r["last_output"] else "")[:60])
+                      f"{r['batch_docs_per_s'] or '-'}", f"{r['cpu_seconds']:.1f}", f"{r['main_peak_rss_mb']:.0f}",
+                      f"{r['worker_peak_rss_mb']:.0f}", f"{r['worker_group_peak_rss_mb']:.0f}",
+                      str(r["workers_seen"]), f"{r['load_before']:.2f}",
+                      str(r["exit_code"]))
     console.print(table)
+    for r in result["rows"]:
+        console.print(f"{r['config']}: {r['last_output'][-1] if r['last_output'] else '(no output)'}", style="dim")
     info = result["machine"]
     console.print(f"{info['date']}  {info['cpu']}  ({info['cores']} cores)  Python {info['python']}", style="dim")
     for name, v in result["verdicts"].items():
