@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from launchwatch.extract import lexicon
 from launchwatch.ingest import ingest, result_object
 from launchwatch.knowledge import load_knowledge
 from launchwatch.pipeline import process
+from launchwatch import prefilter
+from launchwatch.boilerplate import INVISIBLE
 from launchwatch.prefilter import SKIP_REASON, could_report_launch
 from launchwatch.records import RawDocument
 from launchwatch.settings import Settings
@@ -41,11 +44,29 @@ def _documents_with_events(gold_set: ev.GoldSet) -> list[Path]:
     return paths
 
 
+# Both engines, each test run on each: hyperscan (a dependency on x86-64 and
+# ARM64) and the pure-Python fallback.
+ENGINES = [pytest.param(name, marks=pytest.mark.skipif(name not in prefilter.ENGINES,
+                                                      reason=f"{name} cannot run here"))
+           for name in ("hyperscan", "python")]
+
+
+@pytest.fixture(params=ENGINES)
+def check(request):
+    return prefilter.ENGINES[request.param]
+
+
+def test_prefilter_uses_hyperscan_where_it_runs():
+    pytest.importorskip("hyperscan")
+    assert prefilter.ENGINE == "hyperscan" and prefilter.ENGINES["hyperscan"] is prefilter._CHOSEN
+    assert could_report_launch(b"<p>an ICBM</p>") and not could_report_launch(b"<p>IBM</p>")
+
+
 @pytest.mark.parametrize("gold_set", _gold_sets(), ids=lambda s: s.name)
-def test_prefilter_passes_every_gold_document_with_events(gold_set):
+def test_prefilter_passes_every_gold_document_with_events(gold_set, check):
     documents = _documents_with_events(gold_set)
     assert documents, f"{gold_set.name} has no document with events"
-    lost = [path.name for path in documents if not could_report_launch(path.read_bytes())]
+    lost = [path.name for path in documents if not check(path.read_bytes())]
     assert not lost, f"prefilter would skip gold documents with events: {lost}"
 
 
@@ -68,10 +89,10 @@ NEGATIVES = {
 
 
 @pytest.mark.parametrize("name", NEGATIVES)
-def test_prefilter_rules_out_unrelated_news(name):
+def test_prefilter_rules_out_unrelated_news(name, check):
     page = f"<html><head><title>{name}</title></head><body><nav>Home | World | Sport</nav><p>{NEGATIVES[name]}</p></body></html>"
-    assert not could_report_launch(NEGATIVES[name].encode())
-    assert not could_report_launch(page.encode())
+    assert not check(NEGATIVES[name].encode())
+    assert not check(page.encode())
 
 
 @pytest.mark.parametrize("text", [
@@ -83,23 +104,28 @@ def test_prefilter_rules_out_unrelated_news(name):
     "the space\nlaunch vehicle lifted off",
     "a missile defence budget debate",   # a false positive, which is fine
 ])
-def test_prefilter_lets_launch_vocabulary_through_in_any_case(text):
-    assert could_report_launch(text.encode())
+def test_prefilter_lets_launch_vocabulary_through_in_any_case(text, check):
+    assert check(text.encode())
 
 
 STEM_WORDS = ["missile", "projectile", "satellite", "rocket", "rodong", "weapon", "warhead", "ballistic", "orbit",
               "ICBM", "SLBM", "SRBM", "IRBM", "MRBM", "hypersonic", "space launch", "scud"]
 
 
+def test_prefilter_engines_list_the_same_stems():
+    assert sorted(w.replace(".{0,8}", " ") for w in prefilter.STEM_WORDS) == sorted(w.lower() for w in STEM_WORDS)
+
+
 @pytest.mark.parametrize("word", STEM_WORDS)
-def test_prefilter_finds_each_stem_in_any_case(word):
-    for variant in (word.lower(), word.title(), word.upper()):
-        assert could_report_launch(f"<p>the {variant}s of the day</p>".encode()), variant
+def test_prefilter_finds_each_stem_in_any_case(word, check):
+    for variant in (word.lower(), word.title(), word.upper(), word[:-1].lower() + word[-1].upper()):
+        assert check(f"<p>the {variant}s of the day</p>".encode()), variant
+    assert not check(f"<p>the {word[:-1]}-{word[-1]} of the day</p>".encode())
 
 
-def test_prefilter_covers_every_weapon_word_of_the_extractor():
+def test_prefilter_covers_every_weapon_word_of_the_extractor(check):
     words = [word.replace("s?", "") for word in lexicon.WEAPON_WORDS.split("|")]
-    assert [word for word in words if not could_report_launch(word.encode())] == []
+    assert [word for word in words if not check(word.encode())] == []
 
 
 # One phrase per class pattern of extract/lexicon.py, checked to be a class mention there.
@@ -113,26 +139,73 @@ CLASS_EXAMPLES = [
 ]
 
 
-def test_prefilter_covers_every_class_phrase_of_the_extractor():
+def test_prefilter_covers_every_class_phrase_of_the_extractor(check):
     classes = lexicon.build(load_knowledge(())).classes
     assert [phrase for phrase in CLASS_EXAMPLES if not classes.search(phrase)] == []
-    assert [phrase for phrase in CLASS_EXAMPLES if not could_report_launch(phrase.encode())] == []
+    assert [phrase for phrase in CLASS_EXAMPLES if not check(phrase.encode())] == []
 
 
-@pytest.mark.parametrize("data", [
+JOINED = [
     "mis\u00adsile".encode(),                 # soft hyphen, deleted by the cleaner
     "ICBM\u200b".encode(),
     "bal\u200bli\u200bstic".encode(),         # zero-width spaces
-    b"mis&shy;sile", b"ro&#173;cket", b"pro<wbr>jectile", b"war<wbr/>head",
+    "<p>The HYPER\u00ad\u200bSONIC glide</p>".encode(),   # a run of them
+    b"mis&shy;sile", b"ro&#173;cket", b"pro<wbr>jectile", b"war<wbr/>head", b"Sat&SHY;<WBR>ellite",
     "missile".encode("utf-16"),               # UTF-16 with its BOM
+    "\ufeff<p>ICBM</p>".encode("utf-16-be"),
     "MISSILE".encode("latin-1"),
-])
-def test_prefilter_sees_words_the_cleaner_would_join(data):
-    assert could_report_launch(data)
+    "Mis\u00adsile".encode("cp1252"),          # a soft hyphen in Latin-1 / cp1252
+    "\ufeffa space\u200blaunch".encode(),
+]
 
 
-def test_prefilter_ignores_look_alikes():
-    assert not could_report_launch(b"<form><input type=submit></form> IBM shares; a sub-menu")
+@pytest.mark.parametrize("data", JOINED)
+def test_prefilter_sees_words_the_cleaner_would_join(data, check):
+    assert check(data)
+
+
+@pytest.mark.parametrize("char", "".join(map(chr, INVISIBLE)))
+def test_prefilter_joins_across_every_character_the_cleaner_deletes(char, check):
+    assert check(f"<p>the war{char}head</p>".encode())
+    assert check(f"<p>the war{char}{char}head</p>".encode())
+
+
+# Breaks that join no stem: not between two letters, or no stem either way.
+NOT_JOINED = [
+    "mis\u00ad sile".encode(), "mis \u200bsile".encode(), b"mis&shy; sile", b"mis-<wbr>sile",
+    "\u00e9\u00adsile".encode(), b"mis\xc3\xadsile",   # 0xAD inside a UTF-8 character
+    "mis\u2019sile".encode(), "mis\u00a0sile".encode(), b"mis&nbsp;sile", b"mis<b>sile",
+    "a space \u200b\u200b\u200blaunch".encode(),         # 10 bytes apart, and no letter before them
+    "missile".encode("utf-16-le"),                         # UTF-16 with no BOM is no text (BinaryError)
+]
+
+
+@pytest.mark.parametrize("data", NOT_JOINED)
+def test_prefilter_joins_only_letters_the_cleaner_would_join(data, check):
+    assert not check(data)
+
+
+def test_prefilter_ignores_look_alikes(check):
+    assert not check(b"<form><input type=submit></form> IBM shares; a sub-menu")
+
+
+def test_prefilter_engines_agree_on_every_gold_document_and_example():
+    if len(prefilter.ENGINES) < 2:
+        pytest.skip("hyperscan cannot run here")
+    fast, python = prefilter.ENGINES["hyperscan"], prefilter.ENGINES["python"]
+    documents = [p.read_bytes() for s in _gold_sets() for p in sorted(s.folder.rglob("*")) if p.is_file()]
+    examples = JOINED + NOT_JOINED + [n.encode() for n in NEGATIVES.values()]
+    assert [fast(d) for d in documents + examples] == [python(d) for d in documents + examples]
+    assert sum(map(fast, documents)) > 100 and not all(map(fast, documents))
+
+
+def test_prefilter_hyperscan_engine_runs_in_threads():
+    if "hyperscan" not in prefilter.ENGINES:
+        pytest.skip("hyperscan cannot run here")
+    fast = prefilter.ENGINES["hyperscan"]
+    pages = [(NEGATIVES["markets"] * 2000).encode(), (NEGATIVES["cricket"] * 2000 + STORY).encode()] * 50
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(fast, pages)) == [False, True] * 50
 
 
 # --------------------------------------------------------------------------
