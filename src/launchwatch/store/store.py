@@ -332,6 +332,73 @@ class Store:
                 "failed": by_status.get("failed", 0), "skipped": by_status.get("skipped", 0),
                 "reports": n_reports, "events": n_events, "claims": n_claims}
 
+    # -- batch writes (launchwatch batch) ----------------------------------
+
+    def add_results(self, results: list) -> list[str]:
+        """Record many Results in one transaction; per Result, what add_result returns.
+
+        add_result's rules: a document stored ok is never touched, one stored
+        failed or skipped is replaced when it succeeds, and every ok Result's
+        evidence is checked before anything is written (StoreError). One commit
+        for the lot instead of one per document (on SQLite a commit is an
+        fsync: 3 of the 5 ms a document took). If another writer stores one of
+        the documents meanwhile, each is written on its own instead.
+        """
+        for result in results:
+            if self._kind(result) == "ok":
+                check_evidence(result.article, result.events)
+        try:
+            with self.atomic() as conn:
+                return self._write_batch(conn, results)
+        except IntegrityError:
+            return [self.add_result(result) for result in results]
+
+    @staticmethod
+    def _kind(result) -> str:
+        if getattr(result, "skipped", None):
+            return "skipped"
+        return "failed" if result.error is not None or result.article is None else "ok"
+
+    def _write_batch(self, conn: Connection, results: list) -> list[str]:
+        ids = [r.article.doc_id if self._kind(r) == "ok" else r.raw.doc_id for r in results]
+        stored: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            query = select(documents.c.id, documents.c.status).where(documents.c.id.in_(chunk))
+            stored.update(conn.execute(query).all())
+        statuses, replaced, docs, reports, claim_rows = [], [], [], [], []
+        for result, doc_id in zip(results, ids):
+            kind, before = self._kind(result), stored.get(doc_id)
+            if kind == "ok" and before != "ok":
+                replaced += [doc_id] if before else []
+                docs.append(_document_row(result, "ok"))
+                for index, ev in enumerate(result.events):
+                    reports.append(_event_row(doc_id, index, ev))
+                    claim_rows += _claim_rows(doc_id, reports[-1]["id"], ev, result.article.published)
+                stored[doc_id], status = "ok", "added"
+            elif kind == "ok" or (kind == "skipped" and before):
+                status = "duplicate"
+            else:
+                if before is None:
+                    docs.append(_document_row(result, kind))
+                    stored[doc_id] = kind
+                status = kind
+            statuses.append(status)
+        for chunk in _chunks(replaced):
+            for table, key in ((claims, claims.c.doc_id), (events_table, events_table.c.doc_id),
+                               (documents, documents.c.id)):
+                conn.execute(delete(table).where(key.in_(chunk)))
+        for table, rows in ((documents, docs), (events_table, reports), (claims, claim_rows)):
+            for same_keys in _by_keys(rows):  # one executemany per row shape
+                conn.execute(insert(table), same_keys)
+        return statuses
+
+
+def _by_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return list(groups.values())
+
 
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
     # SQLite enforces foreign keys (and ON DELETE CASCADE) only when asked, per connection.
