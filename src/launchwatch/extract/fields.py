@@ -43,6 +43,8 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     put("weapon_name", name[0].text if name else None, name[0] if name else None, name[1] if name else None)
     count = _count(draft)
     put("count", count[0] if count else None, count[1] if count else None, count[2] if count else None)
+    if count and count[2] is not None:
+        evidence["count"] += _competing_counts(draft, count, text, lex)
     for fld in ("distance_km", "apogee_km", "flight_time_s"):
         q = _quantity(draft, fld)
         put(fld, q[0].value if q else None, Mark(q[0].start, q[0].end, q[0].text) if q else None, q[1] if q else None, q[0].hedge if q else None)
@@ -217,6 +219,22 @@ def _competing(draft: Draft, fld: str, chosen, text: str, lex) -> list[Evidence]
             kept.append(q)
             out.append(Evidence(q.start, q.end, text[q.start:q.end], source[0] if source else None,
                                 q.hedge or a.hedge, value=q.value, unit=q.unit))
+    return out
+
+
+def _competing_counts(draft: Draft, chosen, text: str, lex) -> list[Evidence]:
+    """Other stated numbers of missiles from other sources ("the Houthis said three; CENTCOM
+    said two"): claims for the ledger."""
+    chosen_source = _sources_of(chosen[2], draft.actor, lex)[:1]
+    seen, out = {chosen[0]}, []
+    for a, g in draft.mentions():
+        source = _sources_of(a, draft.actor, lex)[:1]
+        for c in g.counts:
+            if c.value in seen or source == chosen_source:
+                continue
+            seen.add(c.value)
+            out.append(Evidence(c.start, c.end, text[c.start:c.end], source[0] if source else None, a.hedge,
+                                value=c.value))
     return out
 
 

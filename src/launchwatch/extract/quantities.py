@@ -55,7 +55,7 @@ _CAPABILITY_BEFORE = re.compile(r"(range\s+of|ranges?\s+(?:up\s+to|between)|capa
 _HYPOTHETICAL = re.compile(r"\b(?:could|would|might|may)\s+(?:have\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 # Durations that are not flight times ("two minutes later", "for 20 minutes before").
 _TIME_NOT_FLIGHT = re.compile(r"^\s*(?:later|earlier|before|after\s+(?:the|it|that)|ago|of\s+warning|warning|delay|long\s+(?:meeting|call|speech))", re.IGNORECASE)
-_FLIGHT_TIME_CUE = re.compile(r"(fl[eo]w|flight|flying|airborne|in\s+the\s+air|after\s+(?:launch|lift-?off|take-?off)|into\s+(?:its\s+)?flight|seconds?\s+after|for\s+(?:about\s+|some\s+|more\s+than\s+|around\s+)?$|lasted|duration|exploded|broke|failed|burn)", re.IGNORECASE)
+_FLIGHT_TIME_CUE = re.compile(r"(fl[eo]w|flight|flying|airborne|aloft|in\s+the\s+air|after\s+(?:launch|lift-?off|take-?off)|into\s+(?:its\s+)?flight|seconds?\s+after|for\s+(?:about\s+|some\s+|more\s+than\s+|around\s+)?$|lasted|duration|exploded|broke|failed|burn)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
