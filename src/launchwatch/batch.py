@@ -6,7 +6,7 @@
                               so a rerun never redoes finished work
   3. pipeline.process         in an executor (batch_workers): this process, a
                               process pool or Dask, at most 2 x workers batches in flight
-  4. store                    in this (the driver) process, one transaction per document
+  4. Store.add_results        in this (the driver) process, one transaction per batch
   5. resolve_pending          cross-article resolution of the reports added
 The run is one row of the `runs` table (runs.py), updated after every batch.
 """
@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import select
 
 from launchwatch.batch_workers import DEFAULT_STAGE, Finished, WorkSpec, open_executor
-from launchwatch.ingest import Summary, _store as store_result
+from launchwatch.errors import StoreError
+from launchwatch.ingest import Summary
 from launchwatch.knowledge import load_knowledge
 from launchwatch.pipeline import Result
 from launchwatch.records import RawDocument
@@ -29,6 +30,7 @@ from launchwatch.resolve import resolve_pending
 from launchwatch.runs import RunLog
 from launchwatch.settings import Settings
 from launchwatch.sources import read_sources
+from launchwatch.store import check_evidence
 from launchwatch.store.models import documents
 
 # 100 documents of the dev set take ~1 s on one core: short enough to spread
@@ -189,12 +191,8 @@ class _Run:
         done = self.finished_statuses()
         for batch in batches:
             stored = stored_statuses(self.store.engine, [raw.doc_id for raw in batch])
-            todo = []
-            for raw in batch:
-                if stored.get(raw.doc_id) in done:
-                    self.count(Result(raw), "stored")
-                else:
-                    todo.append(raw)
+            self.count([(Result(raw), "stored") for raw in batch if stored.get(raw.doc_id) in done])
+            todo = [raw for raw in batch if stored.get(raw.doc_id) not in done]
             if todo:
                 yield todo
 
@@ -210,19 +208,24 @@ class _Run:
 
     def store_batch(self, finished: Finished) -> None:
         if finished.error:  # the batch was lost (a worker died): nothing stored, a rerun retries it
-            for raw in finished.batch:
-                self.count(Result(raw, error=finished.error), "error")
+            self.count([(Result(raw, error=finished.error), "error") for raw in finished.batch])
             return
-        for raw, outcome in zip(finished.batch, finished.outcomes):
-            result = Result(raw, outcome.article, outcome.events, outcome.error, outcome.skipped)
-            self.count(result, store_result(self.store, result))
+        results = [_checked(Result(raw, *outcome)) for raw, outcome in zip(finished.batch, finished.outcomes)]
+        self.count(list(zip(results, self.store.add_results(results))))
 
-    def count(self, result: Result, status: str) -> None:
+    def count(self, done: list[tuple[Result, str]]) -> None:
+        """Count a batch, then report it: Ctrl-C in `progress` leaves the counts right."""
+        for result, status in done:
+            self._count_one(result, status)
+        if self.progress:
+            for result, status in done:
+                self.progress(result, "failed" if status == "error" else status)
+
+    def _count_one(self, result: Result, status: str) -> None:
         summary = self.summary
         summary.read += 1
         if status == "error":
             summary.errors.append((result.raw.source, result.error or "unknown error"))
-            status = "failed"
         elif status == "failed":
             summary.failed.append((result.raw.source, result.error or "unknown error"))
         elif status == "stored":
@@ -233,5 +236,13 @@ class _Run:
             summary.events += len(result.events)
             summary.added += status == "added"
             summary.duplicates += status == "duplicate"
-        if self.progress:
-            self.progress(result, status)
+
+
+def _checked(result: Result) -> Result:
+    """A Result whose evidence does not quote its text becomes a failure (as in ingest)."""
+    if result.ok and result.article is not None:
+        try:
+            check_evidence(result.article, result.events)
+        except StoreError as err:
+            return Result(result.raw, error=f"not stored: {err}")
+    return result

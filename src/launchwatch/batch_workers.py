@@ -364,7 +364,7 @@ def _local_cluster(workers: int):
     # Non-daemonic workers may start the helper process that takes the timeout alarm.
     with dask.config.set({"distributed.worker.daemon": False}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                            dashboard_address=None)
+                            dashboard_address=":0")  # any free port: 8787 may be taken
 
 
 @contextmanager
