@@ -21,6 +21,7 @@ import ctypes
 import functools
 import importlib
 import itertools
+import logging
 import multiprocessing
 import os
 import signal
@@ -48,6 +49,7 @@ PARENT_CHECK_S = 1.0
 # spawn, not fork: the driver holds database connections and rich's refresh
 # thread, neither of which a forked child should inherit.
 _MP_CONTEXT = multiprocessing.get_context("spawn")
+log = logging.getLogger(__name__)
 
 
 class ClusterError(LaunchwatchError):
@@ -337,6 +339,15 @@ class DaskCluster:
             self.close()
             raise ClusterError(f"cannot use Dask scheduler {address!r}: {err}") from err
         self.workers = sum(self.client.nthreads().values())
+        self._warn_if_daemonic()
+
+    def _warn_if_daemonic(self) -> None:
+        daemonic = [addr for addr, flag in self.client.run(_is_daemonic).items() if flag]
+        if daemonic:
+            log.warning(
+                "%d Dask worker(s) are daemonic and cannot start a helper process: there the "
+                "--timeout cannot stop a stage stuck in C code (a runaway regex). Start workers with "
+                "DASK_DISTRIBUTED__WORKER__DAEMON=False (see docs/scale.md).", len(daemonic))
 
     def map(self, batches: Iterable[list[RawDocument]]) -> Iterator[Finished]:
         from distributed import wait
@@ -357,14 +368,33 @@ class DaskCluster:
             self.cluster.close()
 
 
+def _is_daemonic() -> bool:
+    return multiprocessing.current_process().daemon
+
+
 def _local_cluster(workers: int):
     import dask
     from distributed import LocalCluster
 
-    # Non-daemonic workers may start the helper process that takes the timeout alarm.
-    with dask.config.set({"distributed.worker.daemon": False}):
+    # Non-daemonic workers may start the helper process that takes the timeout
+    # alarm. Workers ignore Ctrl-C (the disposition is inherited): the driver
+    # takes it, records the run and closes the cluster, without a traceback
+    # from every worker process.
+    with dask.config.set({"distributed.worker.daemon": False}), _sigint_ignored():
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                             dashboard_address=":0")  # any free port: 8787 may be taken
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
