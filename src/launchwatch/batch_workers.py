@@ -140,7 +140,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise StageTimeout in this thread when the block runs over `seconds`."""
     if not seconds:
         yield
-    elif threading.current_thread() is threading.main_thread():
+    elif threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         with _alarm(seconds):
             yield
     else:
