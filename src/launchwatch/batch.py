@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import select
 
-from launchwatch.batch_workers import DEFAULT_STAGE, Finished, WorkSpec, open_executor
+from launchwatch.batch_workers import DEFAULT_STAGE, Finished, Outcome, WorkSpec, open_executor
 from launchwatch.errors import StoreError
 from launchwatch.ingest import Summary
 from launchwatch.knowledge import load_knowledge
@@ -111,7 +111,7 @@ def run_batch(paths: Iterable[str], *, store, settings: Settings,
     document stored so far, and a rerun resumes.
     """
     paths = list(paths)
-    load_knowledge(settings.knowledge_dirs)  # a bad --knowledge folder stops here, before the run
+    knowledge = load_knowledge(settings.knowledge_dirs)  # a bad --knowledge folder stops here
     inputs = {"paths": paths, "manifest": manifest, "published": published, "cwd": os.getcwd()}
     log = RunLog.start(store.engine, inputs, _run_options(options, settings))
     spec = WorkSpec(settings, options.timeout, options.stage)
@@ -119,7 +119,7 @@ def run_batch(paths: Iterable[str], *, store, settings: Settings,
     started, status, error = time.monotonic(), "failed", None
     try:
         run.process(read_sources(paths, manifest=manifest, published=published, settings=settings))
-        run.summary.resolved = resolve_pending(store, load_knowledge(settings.knowledge_dirs))
+        run.summary.resolved = resolve_pending(store, knowledge)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -190,9 +190,11 @@ class _Run:
         """Each batch without the documents stored before, as far as they are finished work."""
         done = self.finished_statuses()
         for batch in batches:
-            stored = stored_statuses(self.store.engine, [raw.doc_id for raw in batch])
-            self.count([(Result(raw), "stored") for raw in batch if stored.get(raw.doc_id) in done])
-            todo = [raw for raw in batch if stored.get(raw.doc_id) not in done]
+            ids = [raw.doc_id for raw in batch]  # a sha256 each: computed once
+            stored = stored_statuses(self.store.engine, ids)
+            finished = [stored.get(doc_id) in done for doc_id in ids]
+            self.count([(Result(raw), "stored") for raw, skip in zip(batch, finished) if skip])
+            todo = [raw for raw, skip in zip(batch, finished) if not skip]
             if todo:
                 yield todo
 
@@ -210,7 +212,7 @@ class _Run:
         if finished.error:  # the batch was lost (a worker died): nothing stored, a rerun retries it
             self.count([(Result(raw, error=finished.error), "error") for raw in finished.batch])
             return
-        results = [_checked(Result(raw, *outcome)) for raw, outcome in zip(finished.batch, finished.outcomes)]
+        results = [_result(raw, outcome) for raw, outcome in zip(finished.batch, finished.outcomes)]
         self.count(list(zip(results, self.store.add_results(results))))
 
     def count(self, done: list[tuple[Result, str]]) -> None:
@@ -238,11 +240,13 @@ class _Run:
             summary.duplicates += status == "duplicate"
 
 
-def _checked(result: Result) -> Result:
-    """A Result whose evidence does not quote its text becomes a failure (as in ingest)."""
+def _result(raw: RawDocument, outcome: Outcome) -> Result:
+    """The worker's outcome as a Result again; one whose evidence does not quote
+    its text becomes a failure, as in ingest."""
+    result = Result(raw, outcome.article, outcome.events, outcome.error, outcome.skipped)
     if result.ok and result.article is not None:
         try:
             check_evidence(result.article, result.events)
         except StoreError as err:
-            return Result(result.raw, error=f"not stored: {err}")
+            return Result(raw, error=f"not stored: {err}")
     return result
