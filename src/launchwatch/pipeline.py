@@ -40,6 +40,7 @@ def process(raw: RawDocument, settings: Settings | None = None, knowledge=None) 
     from launchwatch.article import make_article
     from launchwatch.extract import extract_events
     from launchwatch.knowledge import load_knowledge
+    from launchwatch.resolve.syndication import signature
 
     settings = settings or Settings()
     if raw.error:
@@ -51,4 +52,7 @@ def process(raw: RawDocument, settings: Settings | None = None, knowledge=None) 
     except DocumentError as err:
         return Result(raw, error=str(err))
     knowledge = knowledge or load_knowledge(settings.knowledge_dirs)
-    return Result(raw, article, extract_events(article, knowledge))
+    events = extract_events(article, knowledge)
+    if events:  # only documents that report launches are compared for copies
+        article.minhash = signature(article.text)
+    return Result(raw, article, events)

@@ -64,6 +64,7 @@ class Article:
     published_from: str | None = None      # "given" | "meta" | "dateline" | "byline"
     captions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    minhash: bytes | None = None            # text signature for syndicated copies (set when it reports launches)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,8 @@ def _document_row(result, status: str) -> dict[str, Any]:
         "publisher": art.publisher, "original_publisher": art.original_publisher,
         "published": art.published, "published_from": art.published_from, "title": art.title,
         "text": art.text, "captions": list(art.captions), "warnings": list(art.warnings),
-        "status": "ok", "error": None, "ingested_at": _now(), "minhash": signature(art.text),
+        "status": "ok", "error": None, "ingested_at": _now(),
+        "minhash": art.minhash or (signature(art.text) if result.events else None),
     }
 
 
