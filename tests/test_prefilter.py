@@ -70,6 +70,26 @@ def test_prefilter_passes_every_gold_document_with_events(gold_set, check):
     assert not lost, f"prefilter would skip gold documents with events: {lost}"
 
 
+@pytest.mark.parametrize("gold_set", _gold_sets(), ids=lambda s: s.name)
+def test_prefilter_reads_every_gold_page_with_events_outside_its_links(gold_set):
+    documents = [p for p in _documents_with_events(gold_set) if p.suffix in (".html", ".htm")]
+    lost = [p.name for p in documents
+            if not prefilter.worth_reading(RawDocument(source=str(p), content=p.read_bytes(), kind="html"))]
+    assert not lost, f"prefilter would skip gold pages with events: {lost}"
+
+
+def test_prefilter_skips_a_page_whose_only_missile_is_in_its_links():
+    page = (b"<html><body><nav><a href='/defence'>Missile defence</a></nav><article><p>The council "
+            b"approved the new budget.</p></article><ol><li><a href='/nk-fires-ballistic-missile'>North "
+            b"Korea fires ballistic missile</a></li></ol></body></html>")
+    assert prefilter.could_report_launch(page)
+    assert not prefilter.worth_reading(RawDocument(source="x.html", content=page, kind="html"))
+    text = RawDocument(source="x.txt", content=page, kind="text")
+    assert prefilter.worth_reading(text)  # plain text has no links to discount
+    told = page.replace(b"approved the new budget.", b"said the missile flew 600 km.")
+    assert prefilter.worth_reading(RawDocument(source="x.html", content=told, kind="html"))
+
+
 # Unrelated news in several voices; none names a weapon.
 NEGATIVES = {
     "cricket": "Root's unbeaten 142 steered England to a seven-wicket win at Headingley as the seamers bowled Australia out for 217.",

@@ -91,8 +91,46 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def worth_reading(raw: RawDocument) -> bool:
-    """The bytes, or the title given with them (it becomes the headline), could report a launch."""
-    return bool(raw.title and could_report_launch(raw.title.encode())) or could_report_launch(raw.content)
+    """The bytes, or the title given with them (it becomes the headline), could report a launch.
+
+    An HTML page must also name a weapon outside its links: a page whose only
+    "missile" is in a most-read list or a menu is not a launch report.
+    """
+    if raw.title and could_report_launch(raw.title.encode()):
+        return True
+    if not could_report_launch(raw.content):
+        return False
+    return raw.kind != "html" or stem_outside_links(raw.content)
+
+
+# Link text and link markup: menus, most-read lists, related-story teasers.
+# Scripts stay: some pages carry their story only in JSON (articleBody).
+_LINKS = re.compile(rb"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def outside_links(content: bytes) -> bytes:
+    """The page without its links (1-3 ms on a 160 KB page)."""
+    if content.startswith(_UTF16_BOMS):
+        content = content.decode("utf-16", errors="replace").encode("utf-8")
+    return _LINKS.sub(b" ", content)
+
+
+def stem_outside_links(content: bytes) -> bool:
+    """Does a stem stand outside link text? Where hyperscan runs, the stems' positions come
+    from one more pass and each is checked by looking back for an open <a>; else (or when
+    word breaks may hide a stem) the links are cut out and the page read again."""
+    ends = _stem_ends(content)
+    if ends is None:
+        return could_report_launch(outside_links(content))
+    return any(not _inside_link(content, end) for end in ends)
+
+
+_OPEN_LINK = (b"<a ", b"<a>", b"<a\n", b"<a\t", b"<a\r", b"<A ", b"<A>", b"<A\n")
+
+
+def _inside_link(content: bytes, pos: int) -> bool:
+    opened = max(content.rfind(tag, 0, pos) for tag in _OPEN_LINK)
+    return opened >= 0 and content.rfind(b"</a", opened, pos) < 0 and content.rfind(b"</A", opened, pos) < 0
 
 
 def could_report_launch(content: bytes) -> bool:
@@ -163,6 +201,43 @@ def _compile():
 
 
 _hyperscan, _DATABASE = _compile()
+
+
+def _compile_positions():
+    """A second database that reports every stem (not just the first), with its end offset."""
+    if _hyperscan is None:
+        return None
+    flags = _hyperscan.HS_FLAG_CASELESS | _hyperscan.HS_FLAG_DOTALL
+    expressions = [w.encode() for w in STEM_WORDS] + list(_BREAK_MARKERS)
+    ids = [_STEM] * len(STEM_WORDS) + [_BREAK] * len(_BREAK_MARKERS)
+    try:
+        database = _hyperscan.Database()
+        database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+    except Exception:
+        return None
+    return database
+
+
+_POSITIONS = _compile_positions()
+_position_scratches = threading.local()
+
+
+def _stem_ends(content: bytes) -> list[int] | None:
+    """End offsets of every stem, or None where the Python engine must decide."""
+    if _POSITIONS is None or content.startswith(_UTF16_BOMS):
+        return None
+    scratch = getattr(_position_scratches, "scratch", None)
+    if scratch is None:
+        scratch = _position_scratches.scratch = _hyperscan.Scratch(_POSITIONS)
+    found: list[tuple[int, int]] = []
+    _POSITIONS.scan(content, match_event_handler=_collect, context=found, scratch=scratch)
+    if any(kind == _BREAK for kind, _ in found):
+        return None
+    return [end for _, end in found]
+
+
+def _collect(pattern: int, start: int, end: int, flags: int, found: list) -> None:
+    found.append((pattern, end))
 _scratches = threading.local()   # hyperscan's scratch space is per thread (scans release the GIL)
 
 
