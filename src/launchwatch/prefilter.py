@@ -27,6 +27,9 @@ Two engines give the same answer on every input:
 `could_report_launch` is the faster engine found at import; ENGINE names it
 and ENGINES holds both (the tests run each of them).
 
+An HTML page must also hold a stem outside its links (`worth_reading`): a
+"missile" only in a most-read list or a menu tells of other pages.
+
 Not covered: a report that names the weapon only by its system name
 ("launched a Hwasong-18") or not at all ("the launch on Tuesday") in every
 sentence, headline and meta tag. No gold document does.
