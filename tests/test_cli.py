@@ -41,7 +41,10 @@ def db(tmp_path, docs, toy_pipeline):
     return url
 
 
-@pytest.mark.parametrize("command", [[], ["ingest"], ["extract"], ["events"], ["show"], ["export"]])
+@pytest.mark.parametrize("command", [[], ["ingest"], ["extract"], ["events"], ["show"], ["export"], ["resolve"],
+                                     ["review"], ["review", "merge"], ["review", "split"], ["review", "set"],
+                                     ["review", "reject"], ["review", "confirm"], ["review", "log"],
+                                     ["batch"], ["runs"]])
 def test_cli_every_help_has_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
