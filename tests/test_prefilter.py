@@ -78,6 +78,17 @@ def test_prefilter_reads_every_gold_page_with_events_outside_its_links(gold_set)
     assert not lost, f"prefilter would skip gold pages with events: {lost}"
 
 
+def test_prefilter_link_check_engines_agree_on_every_gold_page():
+    pytest.importorskip("hyperscan")
+    pages = [p for gs in _gold_sets() for p in (gs.folder / "docs").glob("*.htm*")]
+    assert pages
+    for page in pages:
+        content = page.read_bytes()
+        fast = prefilter._scan_outside_links(content)
+        if fast is not None:
+            assert fast == prefilter.could_report_launch_python(prefilter.outside_links(content)), page.name
+
+
 def test_prefilter_skips_a_page_whose_only_missile_is_in_its_links():
     page = (b"<html><body><nav><a href='/defence'>Missile defence</a></nav><article><p>The council "
             b"approved the new budget.</p></article><ol><li><a href='/nk-fires-ballistic-missile'>North "

@@ -101,9 +101,9 @@ def worth_reading(raw: RawDocument) -> bool:
     """
     if raw.title and could_report_launch(raw.title.encode()):
         return True
-    if not could_report_launch(raw.content):
-        return False
-    return raw.kind != "html" or stem_outside_links(raw.content)
+    if raw.kind != "html":
+        return could_report_launch(raw.content)
+    return stem_outside_links(raw.content)
 
 
 # Link text and link markup: menus, most-read lists, related-story teasers.
@@ -122,18 +122,22 @@ def stem_outside_links(content: bytes) -> bool:
     """Does a stem stand outside link text? Where hyperscan runs, the stems' positions come
     from one more pass and each is checked by looking back for an open <a>; else (or when
     word breaks may hide a stem) the links are cut out and the page read again."""
-    ends = _stem_ends(content)
-    if ends is None:
-        return could_report_launch(outside_links(content))
-    return any(not _inside_link(content, end) for end in ends)
+    verdict = _scan_outside_links(content)   # one pass finds a stem and where it stands
+    if verdict is None:
+        return could_report_launch(content) and could_report_launch(outside_links(content))
+    return verdict
 
 
-_OPEN_LINK = (b"<a ", b"<a>", b"<a\n", b"<a\t", b"<a\r", b"<A ", b"<A>", b"<A\n")
+_OPEN_LINK = (b"<a ", b"<a>", b"<a\n", b"<a\t", b"<a\r")
+# How far back an open <a> is looked for: link text and its tag fit in a few hundred
+# bytes; looking back over the whole page for each match would cost far more.
+LINK_REACH = 2048
 
 
 def _inside_link(content: bytes, pos: int) -> bool:
-    opened = max(content.rfind(tag, 0, pos) for tag in _OPEN_LINK)
-    return opened >= 0 and content.rfind(b"</a", opened, pos) < 0 and content.rfind(b"</A", opened, pos) < 0
+    window = content[max(0, pos - LINK_REACH):pos].lower()
+    opened = max(window.rfind(tag) for tag in _OPEN_LINK)
+    return opened >= 0 and window.find(b"</a", opened) < 0
 
 
 def could_report_launch(content: bytes) -> bool:
@@ -211,8 +215,8 @@ def _compile_positions():
     if _hyperscan is None:
         return None
     flags = _hyperscan.HS_FLAG_CASELESS | _hyperscan.HS_FLAG_DOTALL
-    expressions = [w.encode() for w in STEM_WORDS] + list(_BREAK_MARKERS)
-    ids = [_STEM] * len(STEM_WORDS) + [_BREAK] * len(_BREAK_MARKERS)
+    expressions = [w.encode() for w in STEM_WORDS] + list(_BREAK_MARKERS) + list(_PADDING)
+    ids = [_STEM] * len(STEM_WORDS) + [_BREAK] * len(_BREAK_MARKERS) + [_PADDING_ID] * len(_PADDING)
     try:
         database = _hyperscan.Database()
         database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
@@ -225,22 +229,33 @@ _POSITIONS = _compile_positions()
 _position_scratches = threading.local()
 
 
-def _stem_ends(content: bytes) -> list[int] | None:
-    """End offsets of every stem, or None where the Python engine must decide."""
+def _scan_outside_links(content: bytes) -> bool | None:
+    """True at the first stem outside a link, False when there is none, None where the
+    Python engine must decide (no hyperscan, UTF-16, a word break that may hide a stem)."""
     if _POSITIONS is None or content.startswith(_UTF16_BOMS):
         return None
     scratch = getattr(_position_scratches, "scratch", None)
     if scratch is None:
         scratch = _position_scratches.scratch = _hyperscan.Scratch(_POSITIONS)
-    found: list[tuple[int, int]] = []
-    _POSITIONS.scan(content, match_event_handler=_collect, context=found, scratch=scratch)
-    if any(kind == _BREAK for kind, _ in found):
-        return None
-    return [end for _, end in found]
+    state = {"content": content, "verdict": False}
+    try:
+        _POSITIONS.scan(content, match_event_handler=_judge, context=state, scratch=scratch)
+    except _hyperscan.ScanTerminated:
+        pass
+    return state["verdict"]
 
 
-def _collect(pattern: int, start: int, end: int, flags: int, found: list) -> None:
-    found.append((pattern, end))
+def _judge(pattern: int, start: int, end: int, flags: int, state: dict) -> bool:
+    """Stop at a word break (undecided) or at a stem outside a link (a verdict)."""
+    if pattern == _BREAK:
+        state["verdict"] = None
+        return True
+    if pattern == _STEM and not _inside_link(state["content"], end):
+        state["verdict"] = True
+        return True
+    return False
+
+
 _scratches = threading.local()   # hyperscan's scratch space is per thread (scans release the GIL)
 
 
