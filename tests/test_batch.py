@@ -260,6 +260,14 @@ def test_batch_prefilter_skips_are_finished_work_unless_the_prefilter_is_off(tmp
     assert off.already_stored == 0 and off.read == 1
 
 
+def test_batch_prefilter_runs_in_the_driver_so_skipped_documents_never_reach_a_worker(tmp_path, docs):
+    (docs / "recipe.txt").write_text("A recipe for kimchi stew. Simmer the cabbage with tofu.\n")
+    CALLS.clear()
+    summary = batch(f"sqlite:///{tmp_path / 'd.db'}", [docs], stage=COUNTING, batch_size=2)
+    assert summary.skipped == 1 and summary.added == N_EXAMPLES
+    assert len(CALLS) == N_EXAMPLES and not any(c.endswith("recipe.txt") for c in CALLS)
+
+
 def test_time_limit_outside_the_main_thread_interrupts_python_code():
     outcome = []
 

@@ -25,6 +25,7 @@ from launchwatch.errors import StoreError
 from launchwatch.ingest import Summary
 from launchwatch.knowledge import load_knowledge
 from launchwatch.pipeline import Result
+from launchwatch.prefilter import SKIP_REASON, worth_reading
 from launchwatch.records import RawDocument
 from launchwatch.resolve import resolve_pending
 from launchwatch.runs import RunLog
@@ -177,7 +178,8 @@ class _Run:
     progress: Progress | None
 
     def process(self, raws: Iterable[RawDocument]) -> None:
-        batches = self.pending(_cut(raws, self.options.batch_size))
+        size = self.options.batch_size
+        batches = _cut(self.worth_sending(self.pending(_cut(raws, size))), size)
         first = next(batches, None)
         if first is None:  # all stored already: no workers or cluster to start
             return
@@ -197,6 +199,19 @@ class _Run:
             todo = [raw for raw, skip in zip(batch, finished) if not skip]
             if todo:
                 yield todo
+
+    def worth_sending(self, batches: Iterable[list[RawDocument]]) -> Iterator[RawDocument]:
+        """The documents worth a worker's time. The prefilter (the pipeline's first stage) runs
+        here, so the ~90% of an archive it skips is stored by the driver, never copied to a worker."""
+        for batch in batches:
+            if not self.spec.settings.prefilter:
+                yield from batch
+                continue
+            skipped = [Result(raw, skipped=SKIP_REASON) for raw in batch if not raw.error and not worth_reading(raw)]
+            if skipped:
+                self.count(list(zip(skipped, self.store.add_results(skipped))))
+            gone = {id(r.raw) for r in skipped}
+            yield from (raw for raw in batch if id(raw) not in gone)
 
     def finished_statuses(self) -> set[str]:
         """Stored statuses a rerun leaves alone: 'ok'; 'failed' unless --rerun; a
