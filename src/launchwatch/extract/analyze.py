@@ -18,6 +18,7 @@ from launchwatch.extract.text import Sentence
 
 # Words before an actor name that make it a place, not the launching state.
 LOCATIVE = re.compile(r"\b(?:over|into|toward|towards|near|off|at|against|on|to|from|in|inside|of|across|beyond|reach|hit|threatens?|with|between|than|by|for)\s+(?:the\s+)?(?:coast\s+of\s+|mainland\s+)?$", re.IGNORECASE)
+_AGENCY_SUBJECT = re.compile(r"^\s*(?:(?:has|have|had|also|successfully|on\s+\w+)\s+)*$", re.IGNORECASE)
 _BY_ACTOR = re.compile(r"^\s*(?:\w+\s+){0,2}(?:by|from)\s+(?:the\s+)?$", re.IGNORECASE)
 # "the weapon the North first tested in 2019" describes a system's debut, not a launch report.
 _WEAPON_HISTORY = re.compile(r"\b(?:which|that|weapon|system|missile|design)\s+(?:\w+\s+){0,2}first\s+$", re.IGNORECASE)
@@ -428,6 +429,13 @@ def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int, agencies: li
     subjects = [a for a in actors if a.end <= trig.start and not LOCATIVE.search(text[max(0, a.start - off - 40):a.start - off])
                 and not _SPEAKER.match(text[a.end - off:trig.start - off])]
     after = [a for a in actors if a.start >= trig.end and _BY_ACTOR.match(text[trig.end - off:a.start - off])]
+    if not subjects:
+        # "Russia's military test-fired", "the IRGC launched": a state's forces as the subject
+        forces = [g for g in agencies if g.end <= trig.start and g.value and g.value.kind in ("military", "government")
+                  and _AGENCY_SUBJECT.match(text[g.end - off:trig.start - off])]
+        if forces:
+            g = forces[-1]
+            return Mark(g.start, g.end, g.text, g.value.country)
     if subjects:
         between = text[subjects[-1].end - off:trig.start - off]
         own = re.search(r"\b(?:that\s+|which\s+)?(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:successfully\s+)?$", between)
