@@ -69,7 +69,8 @@ def failed_result(source: str = "missing.txt", error: str = "no such file") -> R
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
     """No LAUNCHWATCH_* variables, and cwd in tmp_path (the default launchwatch.db lands there)."""
-    for name in ("LAUNCHWATCH_DB", "LAUNCHWATCH_KNOWLEDGE", "LAUNCHWATCH_MAX_BYTES"):
+    for name in ("LAUNCHWATCH_DB", "LAUNCHWATCH_KNOWLEDGE", "LAUNCHWATCH_MAX_BYTES", "LAUNCHWATCH_PREFILTER",
+                 "LAUNCHWATCH_ANALYST"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
