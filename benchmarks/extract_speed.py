@@ -31,16 +31,15 @@ import argparse
 import cProfile
 import io
 import json
-import os
-import platform
 import pstats
 import resource
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import date
 from pathlib import Path
+
+from machine_info import machine  # benchmarks/ is on sys.path when this script runs
 
 from launchwatch.evaluation import find_eval_dir
 from launchwatch.ingest import ingest, process_all, result_object
@@ -164,19 +163,6 @@ def profile_extract(manifest: Path, settings: Settings, top: int = PROFILE_TOP) 
     out.write(f"--- top {top} by cumulative time ---\n")
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
-
-
-def machine() -> dict:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        model = platform.processor()
-    return {"date": date.today().isoformat(), "cpu": model or "unknown", "cores": os.cpu_count(),
-            "python": platform.python_version(), "platform": platform.platform(terse=True)}
 
 
 def print_table(rows: list[Row], info: dict, set_dir: Path) -> None:

@@ -16,7 +16,8 @@ from launchwatch.cli import cli
 from launchwatch.errors import EmptyError, MalformedError, ReadError, TooLargeError
 from launchwatch.prefilter import SKIP_REASON
 from launchwatch.settings import Settings
-from launchwatch.sources import error_class, read_archive, read_sources
+from launchwatch.sources import error_class, read_archive
+from test_sources import read_all, write
 
 ARTICLE = """<html><head><title>North Korea fires two ballistic missiles into the sea</title></head>
 <body><nav>Home | World | Asia</nav><article><h1>North Korea fires two ballistic missiles into the sea</h1>
@@ -216,17 +217,6 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
   <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Rocket <b>test</b></p></div></content></entry>
 <entry><title>Plain</title><id>3</id><summary>Plain text summary of the day.</summary></entry>
 </feed>"""
-
-
-def write(folder, name, data):
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-    return path
-
-
-def read_all(*paths, **kwargs):
-    return list(read_sources([str(p) for p in paths], **kwargs))
 
 
 def test_rss_items_become_documents_with_title_link_guid_and_date(tmp_path):

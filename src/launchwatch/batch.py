@@ -65,6 +65,17 @@ class BatchSummary(Summary):
     duration_s: float = 0.0
     resolved: Any = None                 # resolve_pending's ResolveSummary
 
+    def count(self, result: Result, status: str) -> None:
+        """As Summary.count, plus 'stored' (finished before this run) and 'error' (lost with its batch)."""
+        if status == "stored":
+            self.read += 1
+            self.already_stored += 1
+        elif status == "error":
+            self.read += 1
+            self.errors.append((result.raw.source, result.error or "unknown error"))
+        else:
+            super().count(result, status)
+
     def counts(self) -> dict[str, int]:
         """The runs-table counts."""
         return {"read": self.read, "added": self.added, "duplicates": self.duplicates,
@@ -233,26 +244,11 @@ class _Run:
     def count(self, done: list[tuple[Result, str]]) -> None:
         """Count a batch, then report it: Ctrl-C in `progress` leaves the counts right."""
         for result, status in done:
-            self._count_one(result, status)
+            self.summary.count(result, status)
         if self.progress:
             for result, status in done:
                 self.progress(result, "failed" if status == "error" else status)
 
-    def _count_one(self, result: Result, status: str) -> None:
-        summary = self.summary
-        summary.read += 1
-        if status == "error":
-            summary.errors.append((result.raw.source, result.error or "unknown error"))
-        elif status == "failed":
-            summary.failed.append((result.raw.source, result.error or "unknown error"))
-        elif status == "stored":
-            summary.already_stored += 1
-        elif status == "skipped":
-            summary.skipped += 1
-        else:
-            summary.events += len(result.events)
-            summary.added += status == "added"
-            summary.duplicates += status == "duplicate"
 
 
 def _result(raw: RawDocument, outcome: Outcome) -> Result:

@@ -30,6 +30,18 @@ class Summary:
                 f"failed {len(self.failed)}, events found {self.events}")
         return line + (f", skipped by prefilter {self.skipped}" if self.skipped else "")
 
+    def count(self, result: Result, status: str) -> None:
+        """Count one document by what storing it gave: 'added', 'duplicate', 'failed' or 'skipped'."""
+        self.read += 1
+        if status == "failed":
+            self.failed.append((result.raw.source, result.error or "unknown error"))
+        elif status == "skipped":
+            self.skipped += 1
+        else:
+            self.events += len(result.events)
+            self.added += status == "added"
+            self.duplicates += status == "duplicate"
+
     @property
     def exit_code(self) -> int:
         """0 all succeeded, 1 some failed, 2 nothing could be read."""
@@ -56,15 +68,7 @@ def ingest(paths: Iterable[str], *, store, settings: Settings, manifest: str | N
     summary = Summary()
     for result in process_all(paths, settings=settings, manifest=manifest, published=published):
         status = _store(store, result)
-        summary.read += 1
-        if status == "failed":
-            summary.failed.append((result.raw.source, result.error or "unknown error"))
-        elif status == "skipped":
-            summary.skipped += 1
-        else:
-            summary.events += len(result.events)
-            summary.added += status == "added"
-            summary.duplicates += status == "duplicate"
+        summary.count(result, status)
         if progress:
             progress(result, status)
     return summary

@@ -21,6 +21,27 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+
+def event_field_columns() -> list[Column]:
+    """The SCHEMA.md fields, as reports and resolved events both store them (new Columns each call)."""
+    return [
+        Column("actor", String(8)),
+        Column("date", String(10)),                      # YYYY, YYYY-MM or YYYY-MM-DD
+        Column("date_text", Text),
+        Column("weapon_class", String(32)),
+        Column("weapon_name", String(255)),
+        Column("count", Integer),
+        Column("platform", String(32)),
+        Column("launch_location", Text),
+        Column("landing", Text),
+        Column("distance_km", Float),
+        Column("apogee_km", Float),
+        Column("flight_time_s", Float),
+        Column("outcome", String(16)),
+        Column("reported_by", JSON),
+        Column("is_primary", Boolean, nullable=False),
+    ]
+
 documents = Table(
     "documents", metadata,
     Column("id", String(64), primary_key=True),          # sha256 of the content
@@ -46,21 +67,7 @@ reports = Table(
     Column("id", String(16), primary_key=True),
     Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("index", Integer, nullable=False),
-    Column("actor", String(8)),
-    Column("date", String(10)),                          # YYYY, YYYY-MM or YYYY-MM-DD
-    Column("date_text", Text),
-    Column("weapon_class", String(32)),
-    Column("weapon_name", String(255)),
-    Column("count", Integer),
-    Column("platform", String(32)),
-    Column("launch_location", Text),
-    Column("landing", Text),
-    Column("distance_km", Float),
-    Column("apogee_km", Float),
-    Column("flight_time_s", Float),
-    Column("outcome", String(16)),
-    Column("reported_by", JSON),
-    Column("is_primary", Boolean, nullable=False),
+    *event_field_columns(),
     Column("event_id", String(16)),                      # resolved event; NULL until resolved
     Index("ix_reports_doc_id", "doc_id"),
     Index("ix_reports_date", "date"),
@@ -89,21 +96,7 @@ claims = Table(
 events = Table(
     "events", metadata,
     Column("id", String(16), primary_key=True),          # "ev-" + sha1("event:" + anchor report id)[:12]
-    Column("actor", String(8)),
-    Column("date", String(10)),
-    Column("date_text", Text),
-    Column("weapon_class", String(32)),
-    Column("weapon_name", String(255)),
-    Column("count", Integer),
-    Column("platform", String(32)),
-    Column("launch_location", Text),
-    Column("landing", Text),
-    Column("distance_km", Float),
-    Column("apogee_km", Float),
-    Column("flight_time_s", Float),
-    Column("outcome", String(16)),
-    Column("reported_by", JSON),
-    Column("is_primary", Boolean, nullable=False),
+    *event_field_columns(),
     Column("status", String(24), nullable=False),        # confirmed | single-source | state-media-only | ...
     Column("review", String(16)),                        # NULL | confirmed | rejected (by an analyst)
     Column("documents", JSON),                           # external ids (or doc ids) of every document

@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from launchwatch.errors import StoreError
 from launchwatch.records import EVENT_FIELDS, Article, Event
 from launchwatch.resolve.syndication import signature
+from launchwatch.resolve.validity import invalid_reason
 from launchwatch.store.models import claims, documents, reports as events_table
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -121,8 +122,6 @@ def _event_row(doc_id: str, index: int, ev: Event) -> dict[str, Any]:
 
 def _claim_rows(doc_id: str, ev_id: str, ev: Event, published: str | None) -> list[dict[str, Any]]:
     """One ledger row per evidence span: its own value (a competing figure) or the report's."""
-    from launchwatch.resolve.validity import invalid_reason
-
     rows = []
     for name, spans in ev.evidence.items():
         for span in spans:
