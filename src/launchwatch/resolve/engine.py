@@ -15,7 +15,7 @@ import hashlib
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
@@ -29,8 +29,8 @@ from launchwatch.resolve.model import Claim, Report, Review
 from launchwatch.resolve.validity import invalid_reason
 from launchwatch.resolve.review import analyst_claims, apply_grouping, review_state, reviews_by_group
 from launchwatch.store.models import claims, documents, event_aliases, events, reports, reviews
+from launchwatch.store.store import chunks
 
-CHUNK = 500
 # Fields whose values are weighed claim by claim (the rest are derived).
 LEDGER_FIELDS = ("date", "weapon_class", "weapon_name", "count", "platform", "launch_location", "landing",
                  "distance_km", "apogee_km", "flight_time_s", "outcome")
@@ -121,7 +121,7 @@ def _load_reports(conn, actors: set | None, extra_ids: set[str]) -> list[Report]
         for row in conn.execute(query).mappings():
             found[row["id"]] = _to_report(row)
     missing = sorted(extra_ids - set(found))
-    for chunk in _chunks(missing):
+    for chunk in chunks(missing):
         for row in conn.execute(base.where(reports.c.id.in_(chunk))).mappings():
             found[row["id"]] = _to_report(row)
     return list(found.values())
@@ -159,7 +159,7 @@ def _touched(light: list[Report], all_reviews: list[Review], pending: set | None
 
 def _attach_claims(conn, todo: list[Report]) -> None:
     by_id = {r.id: r for r in todo}
-    for chunk in _chunks(sorted(by_id)):
+    for chunk in chunks(sorted(by_id)):
         query = select(claims).where(claims.c.report_id.in_(chunk)).order_by(claims.c.id)
         for c in conn.execute(query).mappings():
             report = by_id[c["report_id"]]
@@ -198,11 +198,11 @@ def _implicit_claims(report: Report) -> list[Claim]:
 def _load_documents(conn, doc_ids: set[str]) -> dict[str, dict]:
     out = {}
     cols = [documents.c[k] for k in ("id", "external_id", "published", "publisher", "original_publisher", "minhash")]
-    for chunk in _chunks(sorted(doc_ids)):
+    for chunk in chunks(sorted(doc_ids)):
         for row in conn.execute(select(*cols).where(documents.c.id.in_(chunk))).mappings():
             out[row["id"]] = dict(row)
     missing = [d for d, row in out.items() if row["minhash"] is None]
-    for chunk in _chunks(missing):   # documents stored before signatures existed
+    for chunk in chunks(missing):   # documents stored before signatures existed
         for doc_id, text in conn.execute(select(documents.c.id, documents.c.text).where(documents.c.id.in_(chunk))):
             out[doc_id]["minhash"] = syndication.signature(text or "")
     return out
@@ -313,17 +313,17 @@ def _write(store, todo: list[Report], groups: list[list[Report]], rows: list[dic
             conn.execute(delete(events))
         else:
             old_ids = {r.old_event for r in todo if r.old_event} | _orphans(conn)
-            for chunk in _chunks(sorted(anchors)):
+            for chunk in chunks(sorted(anchors)):
                 old_ids |= set(conn.execute(select(events.c.id).where(events.c.id.in_(chunk))).scalars())
-            for chunk in _chunks(sorted(old_ids | new_ids)):
+            for chunk in chunks(sorted(old_ids | new_ids)):
                 conn.execute(delete(events).where(events.c.id.in_(chunk)))
         stale = old_ids - new_ids
         moved = {old: home[anchors[old]] for old in stale if old in anchors}
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows):
             conn.execute(insert(events), chunk)
         moves = [{"rid": r.id, "eid": row["id"]} for g, row in zip(groups, rows) for r in g if r.old_event != row["id"]]
         point = update(reports).where(reports.c.id == bindparam("rid")).values(event_id=bindparam("eid"))
-        for chunk in _chunks(moves, 5000):
+        for chunk in chunks(moves, 5000):
             conn.execute(point, chunk)
         _record_aliases(conn, moved, new_ids)
     return len(stale)
@@ -336,17 +336,12 @@ def _orphans(conn) -> set[str]:
 
 
 def _record_aliases(conn, moved: dict[str, str], new_ids: set[str]) -> None:
-    for chunk in _chunks(sorted(new_ids)):
+    for chunk in chunks(sorted(new_ids)):
         conn.execute(delete(event_aliases).where(event_aliases.c.id.in_(chunk)))
     for old, new in moved.items():
         conn.execute(update(event_aliases).where(event_aliases.c.event_id == old).values(event_id=new))
         conn.execute(delete(event_aliases).where(event_aliases.c.id == old))
         conn.execute(insert(event_aliases), [{"id": old, "event_id": new}])
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 __all__ = ["resolve_pending", "rebuild", "ResolveSummary", "event_id_for"]

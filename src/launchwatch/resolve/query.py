@@ -8,20 +8,17 @@ An event dict has the SCHEMA.md fields (chosen values) plus `id`, `status`,
 """
 from __future__ import annotations
 
-import re
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import or_, select
 
-from launchwatch.errors import StoreError
 from launchwatch.records import EVENT_FIELDS
 from launchwatch.resolve.validity import invalid_reason
 from launchwatch.store.models import claims, documents, event_aliases, events, reports
+from launchwatch.store.store import chunks, date_filter
 
 EVENT_EXTRAS = ("status", "review", "documents", "sources", "copies", "conflicts", "choices",
                 "n_reports", "first_published", "last_published")
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-CHUNK = 500
 
 
 def list_events(store, actor: str | None = None, since: str | None = None, until: str | None = None,
@@ -38,12 +35,7 @@ def list_events(store, actor: str | None = None, since: str | None = None, until
         query = query.where(e.c.status == status)
     if not include_rejected:
         query = query.where(or_(e.c.review.is_(None), e.c.review != "rejected"))
-    if since:
-        since = _check_date(since)
-        query = query.where(or_(e.c.date >= since, e.c.date.in_([since[:n] for n in (4, 7) if n < len(since)])))
-    if until:
-        until = _check_date(until)
-        query = query.where(or_(e.c.date <= until, e.c.date.startswith(until, autoescape=True)))
+    query = date_filter(query, e.c.date, since, until)
     with store.engine.connect() as conn:
         rows = [_event_dict(r) for r in conn.execute(query).mappings()]
         if with_claims:
@@ -97,7 +89,7 @@ def _attach_claims(conn, rows: list[dict[str, Any]]) -> None:
     by_id = {row["id"]: row for row in rows}
     for row in rows:
         row["claims"], row["reports"] = [], []
-    for chunk in _chunks(sorted(by_id)):
+    for chunk in chunks(sorted(by_id)):
         query = (select(claims, reports.c.event_id, reports.c.date.label("report_date"),
                         documents.c.external_id, documents.c.published)
                  .join(reports, reports.c.id == claims.c.report_id)
@@ -154,14 +146,3 @@ def _event_dict(row) -> dict[str, Any]:
         out[name] = out[name] or []
     out["choices"] = out["choices"] or {}
     return out
-
-
-def _check_date(value: str) -> str:
-    if not _DATE_RE.match(value):
-        raise StoreError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
-    return value
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]

@@ -256,12 +256,7 @@ class Store:
             query = query.where(e.c.actor == actor.upper())
         if weapon_class:
             query = query.where(e.c.weapon_class == weapon_class.lower())
-        if since:
-            since = _check_date(since)
-            query = query.where(or_(e.c.date >= since, e.c.date.in_(_prefixes(since))))
-        if until:
-            until = _check_date(until)
-            query = query.where(or_(e.c.date <= until, e.c.date.startswith(until, autoescape=True)))
+        query = date_filter(query, e.c.date, since, until)
         with self.engine.connect() as conn:
             rows = [_event_dict(r) for r in conn.execute(query).mappings()]
             if evidence:
@@ -292,13 +287,13 @@ class Store:
         doc_ids = sorted({r["doc_id"] for r in rows})
         found: dict[str, dict[str, list]] = {i: {} for i in ids}
         docs: dict[str, dict] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             query = select(claims).where(claims.c.report_id.in_(chunk)).order_by(claims.c.id)
             for c in conn.execute(query).mappings():
                 found[c["report_id"]].setdefault(c["field"], []).append(
                     {k: c[k] for k in ("value", "unit", "start", "end", "quote", "source", "hedge",
                                        "invalid")})
-        for chunk in _chunks(doc_ids):
+        for chunk in chunks(doc_ids):
             query = select(*(documents.c[k] for k in DOCUMENT_COLUMNS)).where(documents.c.id.in_(chunk))
             docs.update({d["id"]: dict(d) for d in conn.execute(query).mappings()})
         for row in rows:
@@ -362,7 +357,7 @@ class Store:
     def _write_batch(self, conn: Connection, results: list) -> list[str]:
         ids = [r.article.doc_id if self._kind(r) == "ok" else r.raw.doc_id for r in results]
         stored: dict[str, str] = {}
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids))):
             query = select(documents.c.id, documents.c.status).where(documents.c.id.in_(chunk))
             stored.update(conn.execute(query).all())
         statuses, replaced, docs, reports, claim_rows = [], [], [], [], []
@@ -383,7 +378,7 @@ class Store:
                     stored[doc_id] = kind
                 status = kind
             statuses.append(status)
-        for chunk in _chunks(replaced):
+        for chunk in chunks(replaced):
             for table, key in ((claims, claims.c.doc_id), (events_table, events_table.c.doc_id),
                                (documents, documents.c.id)):
                 conn.execute(delete(table).where(key.in_(chunk)))
@@ -416,6 +411,18 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
+def date_filter(query, column, since: str | None, until: str | None):
+    """`query` limited to dates in [since, until], compared at the coarser precision:
+    since="2022-03" keeps "2022-03-05", "2022-04" and "2022" (which may fall in range)."""
+    if since:
+        since = _check_date(since)
+        query = query.where(or_(column >= since, column.in_(_prefixes(since))))
+    if until:
+        until = _check_date(until)
+        query = query.where(or_(column <= until, column.startswith(until, autoescape=True)))
+    return query
+
+
 def _check_date(value: str) -> str:
     if not _DATE_RE.match(value):
         raise StoreError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
@@ -427,7 +434,8 @@ def _prefixes(date: str) -> list[str]:
     return [date[:n] for n in (4, 7) if n < len(date)]
 
 
-def _chunks(items: list, size: int = 500) -> Iterator[list]:
+def chunks(items: list, size: int = 500) -> Iterator[list]:
+    """Slices of `items` small enough for an IN (...) list on every backend."""
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
