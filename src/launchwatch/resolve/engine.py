@@ -29,7 +29,7 @@ from launchwatch.resolve.model import Claim, Report, Review
 from launchwatch.resolve.validity import invalid_reason
 from launchwatch.resolve.review import analyst_claims, apply_grouping, review_state, reviews_by_group
 from launchwatch.store.models import claims, documents, event_aliases, events, reports, reviews
-from launchwatch.store.store import chunks
+from launchwatch.store.sql import chunks
 
 # Fields whose values are weighed claim by claim (the rest are derived).
 LEDGER_FIELDS = ("date", "weapon_class", "weapon_name", "count", "platform", "launch_location", "landing",

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from launchwatch.records import EVENT_FIELDS
 from launchwatch.resolve.validity import invalid_reason
 from launchwatch.store.models import claims, documents, event_aliases, events, reports
-from launchwatch.store.store import chunks, date_filter
+from launchwatch.store.sql import chunks, date_filter
 
 EVENT_EXTRAS = ("status", "review", "documents", "sources", "copies", "conflicts", "choices",
                 "n_reports", "first_published", "last_published")

@@ -14,14 +14,13 @@ portable SQLAlchemy constructs are used, so any URL SQLAlchemy knows works
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Any, Iterator
 
-from sqlalchemy import create_engine, delete, event as sa_event, func, insert, or_, select, text
+from sqlalchemy import create_engine, delete, event as sa_event, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
@@ -30,8 +29,8 @@ from launchwatch.records import EVENT_FIELDS, Article, Event
 from launchwatch.resolve.syndication import signature
 from launchwatch.resolve.validity import invalid_reason
 from launchwatch.store.models import claims, documents, reports as events_table
+from launchwatch.store.sql import chunks, date_filter
 
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 DOCUMENT_COLUMNS = (
     "id", "external_id", "source", "url", "publisher", "original_publisher", "published",
     "published_from", "title", "status", "error", "ingested_at",
@@ -409,35 +408,6 @@ def sentence_around(text: str, start: int, end: int) -> str:
     right = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
     right = min(right) + 1 if right else len(text)
     return text[left:right].strip()
-
-
-def date_filter(query, column, since: str | None, until: str | None):
-    """`query` limited to dates in [since, until], compared at the coarser precision:
-    since="2022-03" keeps "2022-03-05", "2022-04" and "2022" (which may fall in range)."""
-    if since:
-        since = _check_date(since)
-        query = query.where(or_(column >= since, column.in_(_prefixes(since))))
-    if until:
-        until = _check_date(until)
-        query = query.where(or_(column <= until, column.startswith(until, autoescape=True)))
-    return query
-
-
-def _check_date(value: str) -> str:
-    if not _DATE_RE.match(value):
-        raise StoreError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
-    return value
-
-
-def _prefixes(date: str) -> list[str]:
-    """The coarser forms of a date: "2022-03-05" -> ["2022", "2022-03"]."""
-    return [date[:n] for n in (4, 7) if n < len(date)]
-
-
-def chunks(items: list, size: int = 500) -> Iterator[list]:
-    """Slices of `items` small enough for an IN (...) list on every backend."""
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def _event_dict(row) -> dict[str, Any]:
