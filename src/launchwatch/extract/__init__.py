@@ -35,6 +35,9 @@ def _main_actor(analyses) -> str | None:
     if launchers:
         return launchers.most_common(1)[0][0]
     named = Counter(m.value for a in analyses if a.groups for m in a.actors)
+    if not named:  # "the operation was carried out with three missiles": the statement's author named earlier
+        named = Counter([m.value for a in analyses for m in a.actors]
+                        + [g.value.country for a in analyses for g in a.agencies if g.value and g.value.kind == "military"])
     return named.most_common(1)[0][0] if named else None
 
 

@@ -259,8 +259,8 @@ def _dates_a_statement(analysis: Analysis, d: DateExpr) -> bool:
 # "VANDENBERG SPACE FORCE BASE, Calif., Nov. 2 -": the dateline dates the story.
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,}(?:,\s*[A-Z][\w.]*\.?)*,\s*$")
 # "Balasore (Odisha), Jun 8 (PTI) India on Wednesday ...": a place, the date, then a credit or a dash.
-_DATELINE_PLACE = re.compile(r"^[A-Z][\w .'’()/-]{1,40}(?:,\s*[\w.]+\.?)*,\s*$")
-_DATELINE_CREDIT = re.compile(r"\s*(?:\([A-Za-z][\w.&/ ]{0,15}\)\s*)?[-—–:]|\s*\([A-Za-z][\w.&/ ]{0,15}\)")
+_DATELINE_PLACE = re.compile(r"^[A-Z][\w .'’()/-]{1,40}(?:,\s*[\w.]+\.?)*(?:,|\s[-—–])\s*$")
+_DATELINE_CREDIT = re.compile(r"\s*(?:\([A-Za-z][\w.&/ ]{0,40}\)\s*)?[-—–:]|\s*\([A-Za-z][\w.&/ ]{0,40}\)")
 
 
 # "Rawalpindi - November 18, 2026:" or "Dated: November 18, 2026" on a line of its own: a
@@ -305,7 +305,7 @@ _OCCASION_AFTER = re.compile(r"\s*(?:(?:\w+\s+)?(?:announcement|statement|report
 # "its third weapons test this month": a tally, not the launch's date.
 _ORDINAL_TALLY = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 _FOREIGN_CLOCK = re.compile(r"\s*(?:afternoon|morning|evening|night)?\s*(?:in\s+Washington|here\b|\(?(?:Washington|U\.?S\.?|Eastern|Pacific|East\s+Coast|GMT|UTC)\s+time\b)")
-_LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage|ICBMs?|SRBMs?|IRBMs?|SLBMs?|exploded|failed|crashed)\b", re.IGNORECASE)
+_LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage|ICBMs?|SRBMs?|IRBMs?|SLBMs?|exploded|failed|crashed|orbit)\b", re.IGNORECASE)
 
 
 def _split_at_offset(groups: list[Group], dated: list[DateExpr]) -> Group | None:
@@ -327,7 +327,7 @@ def _split_at_offset(groups: list[Group], dated: list[DateExpr]) -> Group | None
 
 def _relative_to_other_news(text: str, end: int) -> bool:
     """'two days after Seoul announced ...' places nothing; 'hours after the launch' does."""
-    tail = text[end:end + 45]
+    tail = re.match(r"[^,.;]{0,80}", text[end:]).group(0)
     if not re.match(r"\s*(?:after|before|of)?\s*\w", tail) or re.match(r"\s*[,.;]", tail):
         return False
     return not _LAUNCH_WORD.search(tail)
@@ -506,7 +506,7 @@ def _sources(text: str, off: int, agencies: list[Mark], actors: list[Mark], lex:
 # "the Russian Defence Ministry has made no comment": named, but attributes nothing.
 _SILENT = re.compile(r"\s*(?:has|have|had|did|does)\s+(?:not|made\s+no|given\s+no)\b|\s*declined\b|\s*(?:did\s+not|didn't)\s+(?:say|comment|confirm)", re.IGNORECASE)
 _STATE_SAYS = re.compile(r"\s+(?:has\s+|had\s+|also\s+)?(?:said|says|claimed|claims|announced|reported|believed|believes|assessed|estimated|blamed|admitted|acknowledged)\b")
-_ATTRIBUTION = Folded(r"\b(?:show|shows|suggest|suggests|indicate|indicates|said|says|say|according|reported|reports|announced|statement|told|confirmed|claimed|claims|stated|added|showed|released|published|disclosed|assessed|estimated|believes?|believed|blamed|admitted|acknowledged|quoted|cited|briefing|described|called|put\s+the)\b")
+_ATTRIBUTION = Folded(r"\b(?:show|shows|suggest|suggests|indicate|indicates|said|says|say|according|reported|reports|announced|statement|told|confirmed|claimed|claims|stated|added|showed|released|published|disclosed|assessed|estimated|believes?|believed|blamed|admitted|acknowledged|quoted|cited|briefing|described|called|put\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}at)\b")
 
 
 @dataclass(frozen=True)
@@ -533,10 +533,15 @@ def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
                 continue
             if value == "failure" and _OTHER_FAILURES.search(text[max(0, m.start() - 30):m.end() + 40]):
                 continue
+            if value == "success" and _AIM.search(before):
+                continue  # "an attempt to put a satellite into orbit failed": the aim, not the result
             if re.search(r"\b(?:before|after|since|than|like)\s+(?:the|its|a|an)\s+$|\bone\s+of\s+(?:them|the\s+\w+)\s+(?:\w+\s+){0,2}$", before, re.I):
                 continue  # "before the successful launch", "one of them blew up": another launch, or a part
             out.append(Mark(m.start() + off, m.end() + off, text[m.start():m.end()], value))
     return sorted(out, key=lambda mk: mk.start)
+
+
+_AIM = re.compile(r"\b(?:attempts?|bid|effort|tried|try|trying|aims?|aimed|plans?|planned|failed|fails|designed|meant|intended|seeks?|sought|hopes?|hoped|able|unable)\s+to\s+$", re.IGNORECASE)
 
 
 def _first(rx, text: str) -> str | None:

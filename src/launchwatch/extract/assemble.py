@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from launchwatch.extract import dates as datemod
-from launchwatch.extract.analyze import LOCATIVE, SOURCE_NOTE, Analysis, Group, analyze, statement_dates
+from launchwatch.extract.analyze import LOCATIVE, SOURCE_NOTE, Analysis, Group, analyze, launch_dates, statement_dates
 from launchwatch.extract.text import Sentence
 from launchwatch.extract.spans import Mark
 
@@ -45,7 +45,9 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
     list_note: list = []
     paragraph_of_note = -1
     pair: list[Draft] = []  # two launches the last sentence dated side by side
+    previous: Analysis | None = None
     for a in analyses:
+        before, previous = previous, a
         if a.sentence.start < skip_until:
             continue
         if a.sentence.paragraph != paragraph:
@@ -67,6 +69,8 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
                 focus, placed = draft, True
                 if group.list_item:
                     draft.list_sources = list_note
+                if draft.date is None and before is not None:
+                    _date_from_operation(draft, a, before, published)
                 if draft.anaphor is None and recent_system and recent_system[0].value.country == draft.actor:
                     draft.anaphor = recent_system
         recent_system = (a.systems[-1], a) if a.systems else None  # anaphora reach one sentence back
@@ -233,6 +237,22 @@ def _new(drafts, actor, when, mark) -> Draft:
     draft = Draft(actor, when, mark, len(drafts))
     drafts.append(draft)
     return draft
+
+
+# "carried out an operation yesterday targeting the ship ... The operation was carried out with
+# three missiles": the launch is the operation the sentence before dated.
+_THE_OPERATION = re.compile(r"\b(?:the|this)\s+(?:\w+\s+)?(?:operation|attack|strike|raid)\b", re.IGNORECASE)
+
+
+def _date_from_operation(draft: Draft, a: Analysis, before: Analysis, published) -> None:
+    if before.groups or not _THE_OPERATION.search(a.sentence.text):
+        return
+    for d in launch_dates(before):
+        when = datemod.resolve(d, published)
+        if when and len(when) == 10 and _recent(when, published):
+            draft.date, draft.date_mark, draft.provisional = when, Mark(d.start, d.end, d.text), False
+            draft.analyses.insert(0, (before, None))
+            return
 
 
 def _date_mark(group: Group) -> Mark | None:

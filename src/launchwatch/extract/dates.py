@@ -265,6 +265,6 @@ def _relative_to_anchor(expr: DateExpr, anchor: str | None) -> str | None:
 
 def _last_weekday(published: date, weekday: int, strictly_before: bool) -> date:
     back = (published.weekday() - weekday) % 7
-    if back == 0 and strictly_before:
-        back = 7
+    if strictly_before and back <= 1:
+        back += 7  # "last Tuesday" written on a Wednesday is a week back: yesterday would be "Tuesday"
     return published - timedelta(days=back)

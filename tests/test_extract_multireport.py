@@ -1,0 +1,59 @@
+"""Phrasings of the later reports of a launch: statements, analysis pieces and back-references.
+
+Written for these tests (not taken from any gold set): each case is a way a
+second or third article speaks of a launch that the first one reported.
+"""
+from test_extract_phrasings import extract, only
+
+
+def test_last_weekday_written_the_day_after_is_a_week_back():
+    # 2025-03-05 is a Wednesday: "last Tuesday" is March 4 minus a week; bare "Tuesday" is yesterday.
+    events = extract(
+        "Analysts are still arguing over last Tuesday's Yars launch from Plesetsk, which the Russian "
+        "Defence Ministry said was a success.", "2025-03-05")
+    assert only(events, weapon_name="Yars")["date"] == "2025-02-25"
+    events = extract("Russia test-fired a Yars missile from Plesetsk on Tuesday, the Defence Ministry said.", "2025-03-05")
+    assert only(events, weapon_name="Yars")["date"] == "2025-03-04"
+
+
+def test_last_weekday_a_few_days_back_stays_this_week():
+    events = extract("The Yars launched last Tuesday flew to the Kura range, the Defence Ministry said.", "2025-03-07")
+    assert only(events, weapon_name="Yars")["date"] == "2025-03-04"
+
+
+def test_satellite_put_into_orbit_days_before_is_its_own_launch():
+    events = extract(
+        "TEHRAN, June 12 - Iran's Revolutionary Guards fired an Emad ballistic missile on Thursday, state TV said, "
+        "three days after the country placed two satellites into orbit with a Simorgh rocket.\n\n"
+        "The missile was fired from a site near Kermanshah, the IRGC said.", "2025-06-12")
+    emad = only(events, weapon_name="Emad")
+    assert emad["date"] == "2025-06-12" and emad["launch_location"] == "a site near Kermanshah"
+    simorgh = only(events, weapon_name="Simorgh")
+    assert simorgh["date"] == "2025-06-09" and simorgh["weapon_class"] == "space_launch"
+    assert simorgh["launch_location"] is None
+
+
+def test_failed_attempt_to_reach_orbit_is_no_success():
+    events = extract(
+        "Iran's bid to put a research satellite into orbit failed on Sunday when the Simorgh rocket's "
+        "second stage shut down early, state TV said.", "2025-06-16")
+    assert only(events, weapon_name="Simorgh")["outcome"] == "failure"
+
+
+def test_statement_naming_the_missiles_in_a_second_sentence():
+    events = extract(
+        "Sanaa - 3 March 2025 (Saba) - The Yemeni Armed Forces spokesman said in a statement that the naval "
+        "forces carried out a military operation on Sunday targeting the vessel ORCA BAY in the Gulf of Aden.\n\n"
+        "He said the operation was carried out with two ballistic missiles and that the vessel was hit directly.",
+        "2025-03-03")
+    event = only(events, actor="YE")
+    assert (event["date"], event["weapon_class"], event["count"]) == ("2025-03-02", "ballistic", 2)
+    assert event["reported_by"] == ["Houthis"]
+    assert event["outcome"] == "success"
+
+
+def test_operation_without_missiles_is_no_launch():
+    events = extract(
+        "The spokesman said the forces carried out an operation on Sunday targeting a vessel with drones, "
+        "and that the operation was carried out with boats.", "2025-03-03")
+    assert events == []
