@@ -3,7 +3,15 @@
 Written for these tests (not taken from any gold set): each case is a way a
 second or third article speaks of a launch that the first one reported.
 """
+from launchwatch.extract import extract_events
+from launchwatch.knowledge import load_knowledge
+from launchwatch.records import Article
 from test_extract_phrasings import extract, only
+
+
+def extract_with_evidence(text, published):
+    events = extract_events(Article(doc_id="t", source="test", text=text, published=published), load_knowledge())
+    return [(e.values, e.evidence) for e in events]
 
 
 def test_last_weekday_written_the_day_after_is_a_week_back():
@@ -57,3 +65,48 @@ def test_operation_without_missiles_is_no_launch():
         "The spokesman said the forces carried out an operation on Sunday targeting a vessel with drones, "
         "and that the operation was carried out with boats.", "2025-03-03")
     assert events == []
+
+
+def test_rival_figures_in_one_sentence_are_both_claims():
+    article_events = extract_with_evidence(
+        "Russia test-fired a Yars missile from Plesetsk on Tuesday, the Defence Ministry said. A General Staff "
+        "officer said it flew more than 5,800 km, while independent estimates based on the test corridor come out "
+        "nearer 5,700 km. Analysts put the flight at closer to 5,650 kilometres.", "2025-03-05")
+    event, evidence = article_events[0]
+    assert event["distance_km"] == 5800
+    assert {e.value for e in evidence["distance_km"][1:]} >= {5700}
+
+
+def test_a_capability_after_while_is_no_rival_figure():
+    event, evidence = extract_with_evidence(
+        "North Korea fired a Hwasong-12 on Monday that flew 800 km, the JCS said, while the range of the "
+        "Hwasong-12 is 4,500 km.", "2025-03-03")[0]
+    assert event["distance_km"] == 800 and len(evidence["distance_km"]) == 1
+
+
+def test_flight_time_before_it_fell_and_landing_outside_the_zone():
+    event, _ = extract_with_evidence(
+        "North Korea fired a ballistic missile on Monday, Japan's Defense Ministry said. It said the missile was "
+        "in the air for about 12 minutes before it fell outside Japan's exclusive economic zone.", "2025-03-03")[0]
+    assert event["flight_time_s"] == 720
+    assert event["landing"] == "outside Japan's exclusive economic zone"
+
+
+def test_place_after_the_launcher_and_rival_wordings_from_other_sources():
+    event, evidence = extract_with_evidence(
+        "North Korea fired a ballistic missile from the Pyongyang area on Monday, South Korea's Joint Chiefs of "
+        "Staff said.\n\nKCNA said the missile was launched from a mobile launching pad in the suburbs of Pyongyang.",
+        "2025-03-03")[0]
+    assert event["launch_location"] == "the Pyongyang area"
+    rivals = [(e.value, e.source) for e in evidence["launch_location"][1:]]
+    assert rivals == [("the suburbs of Pyongyang", "KCNA")]
+
+
+def test_it_said_is_the_agency_that_opened_the_sentence_before():
+    event, evidence = extract_with_evidence(
+        "North Korea fired a ballistic missile on Monday, South Korea's Joint Chiefs of Staff said. It flew about "
+        "1,050 kilometers, the JCS said.\n\nJapan's Defense Ministry gave a longer figure. It said the missile "
+        "traveled about 1,100 kilometers.", "2025-03-03")[0]
+    rival = evidence["distance_km"][1]
+    assert (rival.value, rival.source) == (1100, "Japan Ministry of Defense")
+    assert "North Korea" not in event["reported_by"]

@@ -86,6 +86,10 @@ def test_conflicts_are_flagged_with_their_sources(resolved):
     assert {"Japan Ministry of Defense", "South Korea JCS", "KCNA"} <= {c["source"] for c in conflicts["distance_km"]["claims"]}
     # a day's difference between Seoul and Washington dates is a time zone, not a conflict
     assert "date" not in conflicts
+    assert conflicts["distance_km"]["kind"] == "disagree"
+    # every wording of the landing is shown; a flash's bare "ballistic" only says less than "irbm"
+    assert "outside Japan's exclusive economic zone" in conflicts["landing"]["values"]
+    assert conflicts["weapon_class"]["kind"] == "detail" and conflicts["weapon_class"]["chosen"] == "irbm"
 
 
 def test_copies_are_citations_and_status_counts_independent_official_sources(resolved):

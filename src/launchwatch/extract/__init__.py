@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from launchwatch.extract import lexicon
-from launchwatch.extract.analyze import analyze, story_date
+from launchwatch.extract.analyze import analyze, resolve_it_said, story_date
 from launchwatch.extract.assemble import assemble
 from launchwatch.extract.fields import primary_flags, to_event
 from launchwatch.extract.dates import parse_iso
@@ -22,6 +22,7 @@ def extract_events(article: Article, knowledge=None) -> list[Event]:
         knowledge = load_knowledge()
     lex = lexicon.build(knowledge)
     analyses = [analyze(s, lex) for s in sentences(article.text)]
+    resolve_it_said(analyses, lex)
     published = parse_iso(article.published)
     head = _headline_end(article)
     drafts = assemble(analyses, published, _main_actor(analyses), head, story_date(analyses, published))

@@ -509,6 +509,24 @@ _STATE_SAYS = re.compile(r"\s+(?:has\s+|had\s+|also\s+)?(?:said|says|claimed|cla
 _ATTRIBUTION = Folded(r"\b(?:show|shows|suggest|suggests|indicate|indicates|said|says|say|according|reported|reports|announced|statement|told|confirmed|claimed|claims|stated|added|showed|released|published|disclosed|assessed|estimated|believes?|believed|blamed|admitted|acknowledged|quoted|cited|briefing|described|called|put\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}at)\b")
 
 
+_IT_SAID = re.compile(r"^(?:It|The\s+(?:ministry|agency|military|command))\s+(?:also\s+)?(?:said|says|added|reported|estimated)\b")
+
+
+def resolve_it_said(analyses: list[Analysis], lex: Lexicon) -> None:
+    """'Japan's Defense Ministry gave a longer figure. It said ...': "it" is the agency that
+    opens the sentence before, not the launching state."""
+    for before, a in zip(analyses, analyses[1:]):
+        said = _IT_SAID.match(a.sentence.text)
+        if not said:
+            continue
+        opener = next(iter(lex.agencies.find(before.sentence.text[:40], before.sentence.start)), None)
+        if opener is None or opener.start - before.sentence.start > 25 or not opener.value:
+            continue
+        start = a.sentence.start
+        keep = [s for s in a.sources if not s.start < start + said.end() or s.start < start]
+        a.sources = [Mark(start, start + said.end(), said.group(0), opener.value.label), *keep]
+
+
 @dataclass(frozen=True)
 class RoleSource:
     """A source named by its role ("the Defence Ministry"); its label depends on the state."""

@@ -56,8 +56,12 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     put("platform", plat[0].value if plat else None, plat[0] if plat else None, plat[1] if plat else None)
     site = places.launch_location(draft.mentions(), lex, draft.actor, [x for x in draft.analyses if x[1] is None])
     put("launch_location", site.text if site else None, site)
+    if site is not None:
+        evidence["launch_location"] += _competing_places(draft, site, places.launch_places(draft.analyses, lex), text, lex)
     where = places.landing(draft.analyses)
     put("landing", where.text if where else None, where)
+    if where is not None:
+        evidence["landing"] += _competing_places(draft, where, places.landings(draft.analyses), text, lex)
     values["reported_by"], evidence["reported_by"] = _reported_by(draft, text, lex)
     return Event(values, evidence)
 
@@ -213,12 +217,28 @@ def _competing(draft: Draft, fld: str, chosen, text: str, lex) -> list[Evidence]
         for q in (a.lengths if fld != "flight_time_s" else a.durations):
             if q.field != fld or any(_restates(q, k) for k in kept):
                 continue
-            source = _sources_of(a, draft.actor, lex)[:1]
-            if source == chosen_source or not 0.5 <= q.value / chosen.value <= 2:
+            source = [] if q.rival else _sources_of(a, draft.actor, lex)[:1]
+            if (source == chosen_source and not q.rival) or not 0.5 <= q.value / chosen.value <= 2:
                 continue
             kept.append(q)
             out.append(Evidence(q.start, q.end, text[q.start:q.end], source[0] if source else None,
                                 q.hedge or a.hedge, value=q.value, unit=q.unit))
+    return out
+
+
+def _competing_places(draft: Draft, chosen: Mark, found, text: str, lex) -> list[Evidence]:
+    """Other wordings of the place from other sources ("the suburbs of Pyongyang", KCNA, against
+    the JCS's "the Pyongyang area"): claims for the ledger, each wording once."""
+    chosen_source = next((_sources_of(a, draft.actor, lex)[:1] for a, _g in draft.analyses
+                          if a.sentence.start <= chosen.start < a.sentence.end), [])
+    seen, out = {chosen.text.lower()}, []
+    for mark, a in found:
+        source = _sources_of(a, draft.actor, lex)[:1]
+        if mark.text.lower() in seen or source == chosen_source:
+            continue
+        seen.add(mark.text.lower())
+        out.append(Evidence(mark.start, mark.end, text[mark.start:mark.end], source[0] if source else None,
+                            a.hedge, value=mark.text))
     return out
 
 

@@ -13,19 +13,36 @@ _PLACE = (r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|co
           r"(?:[A-Z][\w'’-]+(?:\s+(?:missile\s+|launch\s+|space\s+|test\s+)?(?:complex|facility|centre|center|range))?"
           r"|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target|complex|facility))")
 _STOP = r"(?=\s*(?:[,.;:]|\s+(?:at|on|and|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
-LAUNCH_FROM = re.compile(r"\b(?:(?:launched|fired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)\s+(?:near\s+|around\s+)?" + _PLACE + _STOP)
-LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|destroyed|into|to(?=\s+(?:the\s+)?waters\b))\s+(?:(?:in|into|inside|within|outside|off|near|at)\s+)?" + _PLACE + _STOP)
+LAUNCH_FROM = re.compile(r"\b(?:(?:launched|fired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)\s+(?:near\s+|around\s+)?"
+                         r"(?:(?:an?|the|its)\s+(?:[\w-]+\s+){0,3}?(?:pad|launcher|platform|vehicle|truck)\s+(?:in|at|near)\s+)?"
+                         + _PLACE + _STOP)
+LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|destroyed|into|to(?=\s+(?:the\s+)?waters\b))\s+(?:(?:in|into|at)\s+)?"
+                     # "fell outside Japan's exclusive economic zone": the preposition is part of the place
+                     + _PLACE.replace("(?P<place>", r"(?P<place>(?:(?:inside|outside|within|off|near)\s+)?", 1) + _STOP)
 # A known site named where no "launched from" says so: not after words that place a landing.
 _LANDING_BEFORE = re.compile(r"\b(?:into|off|toward|towards|over|in|inside|near|landed|fell|reached|hit|struck)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# "launched from a mobile launching pad in the suburbs of Pyongyang": the place after the platform.
+_PLATFORM_AT = re.compile(r"\s+(?:in|at|near)\s+" + _PLACE + _STOP)
+
+
+def _launch_sites_in(a: Analysis, lex):
+    for m in LAUNCH_FROM.finditer(a.sentence.text):
+        if not lex.platforms.match(m.group("place").removeprefix("the ").removeprefix("a ")):
+            yield _mark(a, m)
+            continue
+        at = _PLATFORM_AT.match(a.sentence.text, m.end("place"))
+        if at:
+            yield _mark(a, at)
+
+
 def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str,
                     related: list[tuple[Analysis, object]] = ()) -> Mark | None:
     """'fired from near Wonsan' where the launch is told, else in the sentences about it; else a
     known launch site of the launching state named in its report (capitals and cities are left
     out: "Pyongyang" is more often the government than the place)."""
     for a, _ in [*mentions, *related]:
-        for m in LAUNCH_FROM.finditer(a.sentence.text):
-            if not lex.platforms.match(m.group("place").removeprefix("the ").removeprefix("a ")):
-                return _mark(a, m)
+        for mark in _launch_sites_in(a, lex):
+            return mark
     for a, _ in mentions:
         for site in lex.sites.find(a.sentence.text, a.sentence.start):
             if site.value.kind == "launch_site" and site.value.country == actor and not _LANDING_BEFORE.search(a.sentence.text[:site.start - a.sentence.start]):
@@ -34,12 +51,23 @@ def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str,
 
 
 def landing(analyses: list[tuple[Analysis, object]]) -> Mark | None:
+    return next((mark for mark, _ in landings(analyses)), None)
+
+
+def landings(analyses: list[tuple[Analysis, object]]):
+    """Every landing place the sentences word, in text order, with its sentence."""
     for a, _ in analyses:
         for m in LANDING.finditer(a.sentence.text):
             place = m.group("place").strip()
             if len(place) >= 4 and not (re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone", place)):
-                return _mark(a, m)
-    return None
+                yield _mark(a, m), a
+
+
+def launch_places(analyses: list[tuple[Analysis, object]], lex):
+    """Every "launched from <place>" the sentences word, with its sentence."""
+    for a, _ in analyses:
+        for mark in _launch_sites_in(a, lex):
+            yield mark, a
 
 
 def _mark(a: Analysis, m: re.Match) -> Mark:

@@ -17,7 +17,7 @@ _TIME_UNIT = r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
 # Numbers are found first (a digit is a cheap anchor); the hedge words before them are looked up after.
 _LENGTH_BARE = Folded(_NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT)
 _DURATION_BARE = Folded(_NUMBER + r"\s*-?\s*" + _TIME_UNIT)
-_HEDGE_BEFORE = re.compile(r"(?P<hedge>about|around|some|roughly|approximately|nearly|almost|up\s+to|more\s+than|over|at\s+least|an\s+estimated|well\s+above|just\s+over|just\s+under|less\s+than|under)\s+$", re.IGNORECASE)
+_HEDGE_BEFORE = re.compile(r"(?P<hedge>about|around|some|roughly|approximately|nearly|almost|up\s+to|more\s+than|over|at\s+least|an\s+estimated|well\s+above|just\s+over|just\s+under|less\s+than|under|(?:closer|close|nearer)\s+to|nearer|in\s+the\s+region\s+of)\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _with_hedges(rx: re.Pattern, sentence: str) -> list[_Found]:
 # Words just before/after a length that make it an altitude.
 _ALTITUDE_CUE = re.compile(r"(altitude|apogee|height|high\b|peak|ceiling|orbit|soar|climb|rose|rising|lofted|elevation)", re.IGNORECASE)
 # Words that make a length a distance flown or to the target.
-_DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea)", re.IGNORECASE)
+_DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea|(?:flight|range|distance|trajectory)\s+at\s+(?:\w+\s+){0,2}$)", re.IGNORECASE)
 # A length followed by these is a place locator, not a flight ("150 km west of").
 _LOCATOR_AFTER = re.compile(r"^\s*(?:\(\s*[\d,.]+\s*\w+\s*\)\s*)?(?:north|south|east|west|northeast|northwest|southeast|southwest|off|from|short\s+of|inside|outside|beyond|of\b|offshore|wide|in\s+diameter|long\b|-long|away\s+from)", re.IGNORECASE)
 # A length preceded by these is a capability, not a flight ("a range of 2,200 km").
@@ -58,6 +58,10 @@ _TIME_NOT_FLIGHT = re.compile(r"^\s*(?:later|earlier|before|after\s+(?:the|it|th
 _FLIGHT_TIME_CUE = re.compile(r"(fl[eo]w|flight|flying|airborne|aloft|in\s+the\s+air|after\s+(?:launch|lift-?off|take-?off)|into\s+(?:its\s+)?flight|seconds?\s+after|for\s+(?:about\s+|some\s+|more\s+than\s+|around\s+)?$|lasted|duration|exploded|broke|failed|burn)", re.IGNORECASE)
 
 
+# "was in the air for about 12 minutes before it fell": the flight's own length, whatever follows.
+_FLIGHT_FOR = re.compile(r"\b(?:flew|flying|in\s+the\s+air|airborne|aloft|flight\s+time\s+of|flight\s+lasted|lasted)\s+(?:for\s+)?$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Quantity:
     field: str          # "distance_km" | "apogee_km" | "flight_time_s"
@@ -67,6 +71,7 @@ class Quantity:
     text: str
     hedge: str | None
     unit: str | None = None     # as stated: "km", "mile", "nautical mile", "second", "minute", ...
+    rival: bool = False         # set against an earlier figure ("while estimates come to ..."): another voice
 
 
 def parse_number(text: str) -> float:
@@ -83,9 +88,27 @@ def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
         if _LOCATOR_AFTER.match(after) or _CAPABILITY_BEFORE.search(before) or _in_brackets(sentence, m):
             continue
         field = _length_field(before, after, m.group("hedge"))
-        if field:
-            out.append(Quantity(field, round(value, 1), m.start + offset, m.end + offset, m.text, _hedge(m), unit))
+        rival = None if field else _contrasted(out, sentence, m, value, offset)
+        if field or rival:
+            voice = rival is not None and not _REVISED.search(sentence[max(0, m.start - 40):m.start])
+            out.append(Quantity(field or rival, round(value, 1), m.start + offset, m.end + offset, m.text, _hedge(m), unit,
+                                rival=voice))
     return out
+
+
+# "cited 5,800 km, while independent estimates come out nearer 5,700 km": a rival figure of the same kind.
+_CONTRAST = re.compile(r"[,;]\s*(?:while|whereas|but|against|compared\s+with)\b|\b(?:while|whereas|estimat\w*)\b", re.IGNORECASE)
+# "revising an initial estimate of 1,000 km": the same source's earlier figure, not another voice.
+_REVISED = re.compile(r"\b(?:revis\w*|initial|earlier|first|previous|original|preliminary)\b", re.IGNORECASE)
+_NOT_A_FLIGHT = re.compile(r"\b(?:range|capab\w*|can|could|designed|maximum)\b", re.IGNORECASE)
+
+
+def _contrasted(found: list[Quantity], sentence: str, m: _Found, value: float, offset: int) -> str | None:
+    last = found[-1] if found else None
+    if last is None or last.field != "distance_km" or not 0.5 <= value / last.value <= 2:
+        return None
+    between = sentence[last.end - offset:m.start]
+    return "distance_km" if _CONTRAST.search(between) and not _NOT_A_FLIGHT.search(between) else None
 
 
 def ranges(sentence: str) -> list[float]:
@@ -102,7 +125,8 @@ def durations(sentence: str, offset: int = 0) -> list[Quantity]:
     out = []
     for m in _with_hedges(_DURATION_BARE, sentence):
         before, after = sentence[max(0, m.start - 50):m.start], sentence[m.end:m.end + 40]
-        if _TIME_NOT_FLIGHT.match(after) or not (_FLIGHT_TIME_CUE.search(before) or _FLIGHT_TIME_CUE.match(after.strip())):
+        not_flight = _TIME_NOT_FLIGHT.match(after) and not _FLIGHT_FOR.search(before)
+        if not_flight or not (_FLIGHT_TIME_CUE.search(before) or _FLIGHT_TIME_CUE.match(after.strip())):
             continue
         if re.search(r"(?:within|in\s+less\s+than|every|per|each)\s*$", before, re.IGNORECASE):
             continue

@@ -226,7 +226,8 @@ class Ledger:
             distinct.sort(key=lambda group: all(c.value != chosen.get(field) for c in group))
             if len(distinct) > 1:
                 values = [d[0].value for d in distinct]
-                out.append({"field": field, "values": values, "chosen": chosen.get(field),
+                out.append({"field": field, "kind": _conflict_kind(field, values), "values": values,
+                            "chosen": chosen.get(field),
                             "claims": [{"value": c.value, "unit": c.unit, "source": c.source,
                                         "document": c.document, "quote": c.quote}
                                        for group in distinct for c in group]})
@@ -243,9 +244,19 @@ def _distinct(field: str, claims: list[Claim], name_key: Callable[[str], str]) -
                 break
         else:
             groups.append([c])
-    if field == "weapon_class":
-        groups = [g for g in groups if g[0].value not in GENERIC_CLASSES] or groups[:1]
     return groups
+
+
+def _conflict_kind(field: str, values: list[Any]) -> str:
+    """'disagree': the sources cannot all be right. 'detail': one only says less ("a missile"
+    and "a ballistic missile"; "the Pyongyang area" and "the suburbs of Pyongyang")."""
+    if field == "weapon_class":
+        return "detail" if len({v for v in values if v not in GENERIC_CLASSES}) <= 1 else "disagree"
+    if field in PLACE_FIELDS:
+        words = [set(_words(v).split()) for v in values]
+        shared = set.intersection(*words)
+        return "detail" if shared and all(len(w - shared) <= 2 for w in words) else "disagree"
+    return "disagree"
 
 
 def _says_same(field: str, a: Claim, b: Claim, name_key: Callable[[str], str]) -> bool:
@@ -253,7 +264,9 @@ def _says_same(field: str, a: Claim, b: Claim, name_key: Callable[[str], str]) -
         return a.value == b.value or (a.unit != b.unit and _restates(a.value, b.value))
     if field == "weapon_name" and name_key(str(a.value)) == name_key(str(b.value)):
         return True
-    if field in PLACE_FIELDS or field == "weapon_name":
+    if field in PLACE_FIELDS:  # every wording is shown; _conflict_kind tells rewordings apart
+        return _words(a.value) == _words(b.value)
+    if field == "weapon_name":
         x, y = _words(a.value), _words(b.value)
         return x in y or y in x
     if field == "date":  # coarser dates that contain each other, or a time zone's day apart
