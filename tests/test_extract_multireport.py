@@ -110,3 +110,39 @@ def test_it_said_is_the_agency_that_opened_the_sentence_before():
     rival = evidence["distance_km"][1]
     assert (rival.value, rival.source) == (1100, "Japan Ministry of Defense")
     assert "North Korea" not in event["reported_by"]
+
+
+def test_the_launch_sites_clock_gives_the_day():
+    events = extract(
+        "WASHINGTON - China test-launched an intercontinental ballistic missile on Wednesday night, US officials "
+        "said.\n\nThe missile was fired at 9:10 p.m. Eastern time - 9:10 a.m. Thursday in Beijing - and flew about "
+        "11,000 km.", "2025-03-07")
+    assert [e["date"] for e in events if e["actor"] == "CN"] == ["2025-03-06"]
+
+
+def test_dates_of_imagery_and_warnings_are_not_launch_dates():
+    events = extract(
+        "China fired an ICBM on March 6, the defence ministry said. Maritime warnings issued by China on March 4 "
+        "closed a box of ocean for the launch. Commercial satellite imagery from March 5 shows launchers at the site.",
+        "2025-03-09")
+    assert [e["date"] for e in events] == ["2025-03-06"]
+
+
+def test_a_launch_told_in_passing_does_not_take_the_focus():
+    events = extract(
+        "Pakistan on Wednesday conducted a training launch of the Shaheen-III missile, the military said, hours "
+        "after India flight-tested its Agni-5 missile.\n\nOfficials said the missile flew about 1,400 kilometres from "
+        "a launch site near Sonmiani.\n\nThe Indian missile, which New Delhi says can reach 5,000 km, was fired from "
+        "an island off the eastern coast.", "2025-03-06")
+    shaheen = only(events, actor="PK")
+    assert (shaheen["distance_km"], shaheen["launch_location"]) == (1400, "a launch site near Sonmiani")
+    assert only(events, actor="IN")["launch_location"] == "an island off the eastern coast"
+
+
+def test_each_figure_takes_its_nearest_source_and_one_missile_is_a_claim():
+    event, evidence = extract_with_evidence(
+        "Iran fired a medium-range ballistic missile on Tuesday that flew roughly 1,000 miles, a US official said, "
+        "while Iran's Revolutionary Guards said they had launched two Sejjil missiles.", "2025-03-05")[0]
+    claims = {(e.value if e.value is not None else event["count"], e.source) for e in evidence["count"]}
+    assert claims == {(2, "IRGC"), (1, "US officials")}
+    assert evidence["distance_km"][0].source == "US officials"

@@ -62,6 +62,7 @@ class Group:
     counts: list[quantities.Count] = field(default_factory=list)
     separate: bool = False  # "Separately, ...", "fired two more": another launch the same day
     list_item: bool = False  # a dated line of a timeline box
+    aside: bool = False  # "fired from Hainan, as it was in September 2024": an earlier launch told in passing
     launched: list[Mark] = field(default_factory=list)  # systems the launch verb governs ("launched a Sineva")
 
     @property
@@ -299,7 +300,9 @@ DATE_RANK = {"month_day": 0, "day_month": 0, "month_year": 1, "window": 1, "week
              "same_day": 6, "day_before": 6, "day_after": 6, "days_offset": 6, "last_week": 7, "last_month": 7,
              "this_month": 8, "weekend": 7}
 # "an election on April 10": a date of some other occasion.
-_OTHER_OCCASION = re.compile(r"\b(?:election|elections|summit|meeting|talks|visit|anniversary|holiday|ceremony|congress|plenum|session|conference|birthday|inauguration|deadline|vote|speech|parade|trip|funeral|hearing)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_OTHER_OCCASION = re.compile(r"\b(?:election|elections|summit|meeting|talks|visit|anniversary|holiday|ceremony|congress|plenum|session|conference|birthday|inauguration|deadline|vote|speech|parade|trip|funeral|hearing|imagery|images|photos|photographs|pictures|warnings?|notices?|NOTAMs?)\s+(?:\w+\s+)?$"
+                             # "maritime warnings issued by China on Sept. 21": the date of a document
+                             r"|\b(?:issued|published|released|posted|taken|circulated|dated)\s+(?:by\s+(?:[\w.-]+\s+){1,4})?(?:on\s+)?$", re.IGNORECASE)
 # "Wednesday's announcement": the date of a statement or meeting, not of a launch.
 _OCCASION_AFTER = re.compile(r"\s*(?:(?:\w+\s+)?(?:announcement|statement|report|briefing|meeting|talks|summit|speech|parade|session|vote|election|visit|remarks|press\s+conference|news\s+conference|broadcast))\b", re.IGNORECASE)
 # "its third weapons test this month": a tally, not the launch's date.
@@ -358,6 +361,12 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
     for d in sorted(dated, key=lambda d: DATE_RANK.get(d.kind, 9)):
         target = groups[-1] if d.kind in ("same_day", "days_offset", "day_before") and "later" not in d.text.lower() else _nearest(groups, d.start)
         target.date = target.date or d
+    for i, g in enumerate(groups):
+        g.aside = g.date is not None and (bool(_AS_BEFORE.search(text[:g.date.start - off])) or (
+            # "Pakistan fired a Shaheen-III, hours after India flight-tested its Agni-5": the clause's launch is told in passing
+            i > 0 and g.date.kind in ("same_day", "days_offset") and groups[0].triggers[0].end <= g.date.start
+            and g.date.end <= g.triggers[0].start
+            and re.search(r"\b(?:after|before)$", g.date.text) is not None))
     for c in analysis.classes:
         _closest(groups, c).classes.append(c)
     for s in analysis.systems:
@@ -373,6 +382,9 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
         if g:
             groups.append(Group(g.actor, g.actor_mark, list(g.triggers), extra, list(g.classes), list(g.systems), list(g.counts)))
     return groups
+
+
+_AS_BEFORE = re.compile(r"\b(?:as\s+(?:it|they|one|that)\s+(?:was|were|did|had)|just\s+as|like\s+(?:the\s+one|that|those))\s+$", re.IGNORECASE)
 
 
 def _coordinated_dates(dated: list[DateExpr], text: str, off: int) -> list[DateExpr]:
@@ -414,6 +426,8 @@ def _nearest(groups: list[Group], pos: int) -> Group:
 
 
 # "South Korea's military said the North fired": the actor speaks about another's launch.
+# "The Indian missile, which New Delhi says ..., was fired": the speaker is inside a relative clause.
+_RELATIVE = re.compile(r"(?:['’]s)?\s*(?:[\w-]+\s+){0,2}?[\w-]+,\s*(?:which|who)\b")
 _SPEAKER = re.compile(r"^(?:['’]s)?\s*(?:[\w,-]+\s+){0,5}?(?:said|says|reported|announced|told|confirmed|believes|believed|assessed|detected|added|warned|feared|argued|insisted|noted|accused|called|claimed)\b(?!.*\b(?:it|they|its|their)\b)", re.IGNORECASE | re.DOTALL)
 _SELF_REPORT = re.compile(r"^\s*(?:said|says|announced|reported|confirmed)\s+(?:that\s+)?(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:successfully\s+|also\s+)?$", re.IGNORECASE)
 _OTHER_SUBJECT = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+(?:[\w-]+\s+){0,3}(?:missiles?|rockets?|projectiles?|ICBMs?|SRBMs?|IRBMs?|SLBMs?|weapons?)\b", re.IGNORECASE)
@@ -427,7 +441,7 @@ def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int, agencies: li
         g = own[-1]
         return Mark(g.start, g.end, g.text, g.value.country)
     subjects = [a for a in actors if a.end <= trig.start and not LOCATIVE.search(text[max(0, a.start - off - 40):a.start - off])
-                and not _SPEAKER.match(text[a.end - off:trig.start - off])]
+                and (not _SPEAKER.match(text[a.end - off:trig.start - off]) or _RELATIVE.match(text, a.end - off))]
     after = [a for a in actors if a.start >= trig.end and _BY_ACTOR.match(text[trig.end - off:a.start - off])]
     if not subjects:
         # "Russia's military test-fired", "the IRGC launched": a state's forces as the subject

@@ -66,7 +66,9 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
             if draft is not None:
                 placed_here.append(draft)
                 draft.analyses.append((a, group))
-                focus, placed = draft, True
+                placed = True
+                if not (group.aside and focus is not None and focus is not draft):
+                    focus = draft
                 if group.list_item:
                     draft.list_sources = list_note
                 if draft.date is None and before is not None:
@@ -144,6 +146,11 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
         return None
     if when and group.date.kind not in datemod.RELATIVE_TO_EVENT:
         sentence_dates.append(when)
+    if group.date is not None and when is not None and focus is not None and focus.actor == actor \
+            and _local_day_of(focus, when, group.date, a):
+        # "on Wednesday night ... 8:44 a.m. Thursday in Beijing": the launch site's day wins
+        focus.date, focus.date_mark, focus.provisional = when, _date_mark(group), False
+        return focus
     if group.date is not None and when is not None:
         same = [d for d in drafts if d.actor == actor and _same_kind(d, group) and (d.date == when or _provisional_covers(d, when, focus, published))]
         if group.separate and same and same[0].date == when:
@@ -163,6 +170,16 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
     if previous:
         return previous[-1]
     return _provisional(drafts, actor, a, published, _date_mark(group))
+
+
+_LOCAL_CLOCK = re.compile(r"\s*(?:local\s+time|in\s+(?!Washington\b)[A-Z][\w-]+|\(?(?:KST|JST|IRST|PKT|IST|MSK|CST)\b|(?!Eastern|Pacific|Central|Mountain|GMT|UTC|Washington|U\.?S\.?)[A-Z][a-z]+\s+time)")
+
+
+def _local_day_of(focus: Draft, when: str, expr, a: Analysis) -> bool:
+    """A day stated at the launch site's clock, a day off the one the launch has so far."""
+    if focus.date is None or focus.date == when or not within_a_day(focus.date, when) or len(when) != 10:
+        return False
+    return bool(_LOCAL_CLOCK.match(a.sentence.text, expr.end - a.sentence.start))
 
 
 def _same_kind(draft: Draft, group: Group) -> bool:

@@ -28,7 +28,7 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     def put(name, value, mark: Mark | None, analysis: Analysis | None = None, hedge=None):
         values[name] = value
         if mark is not None:
-            source = _sources_of(analysis, draft.actor, lex)[:1] if analysis else []
+            source = _sources_of(analysis, draft.actor, lex, mark.start)[:1] if analysis else []
             evidence[name] = [Evidence(mark.start, mark.end, text[mark.start:mark.end], source[0] if source else None, hedge or (analysis.hedge if analysis else None))]
 
     put("date_text", draft.date_mark.text if draft.date_mark else None, draft.date_mark)
@@ -211,13 +211,13 @@ def _competing(draft: Draft, fld: str, chosen, text: str, lex) -> list[Evidence]
     are different missiles, not a disagreement.
     """
     kept, out = [chosen], []
-    chosen_source = next((_sources_of(a, draft.actor, lex)[:1] for a, _g in draft.analyses
+    chosen_source = next((_sources_of(a, draft.actor, lex, chosen.start)[:1] for a, _g in draft.analyses
                           if chosen in (a.lengths if fld != "flight_time_s" else a.durations)), [])
     for a, _g in draft.analyses:
         for q in (a.lengths if fld != "flight_time_s" else a.durations):
             if q.field != fld or any(_restates(q, k) for k in kept):
                 continue
-            source = [] if q.rival else _sources_of(a, draft.actor, lex)[:1]
+            source = [] if q.rival else _sources_of(a, draft.actor, lex, q.start)[:1]
             if (source == chosen_source and not q.rival) or not 0.5 <= q.value / chosen.value <= 2:
                 continue
             kept.append(q)
@@ -229,11 +229,11 @@ def _competing(draft: Draft, fld: str, chosen, text: str, lex) -> list[Evidence]
 def _competing_places(draft: Draft, chosen: Mark, found, text: str, lex) -> list[Evidence]:
     """Other wordings of the place from other sources ("the suburbs of Pyongyang", KCNA, against
     the JCS's "the Pyongyang area"): claims for the ledger, each wording once."""
-    chosen_source = next((_sources_of(a, draft.actor, lex)[:1] for a, _g in draft.analyses
+    chosen_source = next((_sources_of(a, draft.actor, lex, chosen.start)[:1] for a, _g in draft.analyses
                           if a.sentence.start <= chosen.start < a.sentence.end), [])
     seen, out = {chosen.text.lower()}, []
     for mark, a in found:
-        source = _sources_of(a, draft.actor, lex)[:1]
+        source = _sources_of(a, draft.actor, lex, mark.start)[:1]
         if mark.text.lower() in seen or source == chosen_source:
             continue
         seen.add(mark.text.lower())
@@ -245,17 +245,36 @@ def _competing_places(draft: Draft, chosen: Mark, found, text: str, lex) -> list
 def _competing_counts(draft: Draft, chosen, text: str, lex) -> list[Evidence]:
     """Other stated numbers of missiles from other sources ("the Houthis said three; CENTCOM
     said two"): claims for the ledger."""
-    chosen_source = _sources_of(chosen[2], draft.actor, lex)[:1]
+    chosen_source = _sources_of(chosen[2], draft.actor, lex, chosen[1].start)[:1]
     seen, out = {chosen[0]}, []
     for a, g in draft.mentions():
-        source = _sources_of(a, draft.actor, lex)[:1]
         for c in g.counts:
+            source = _sources_of(a, draft.actor, lex, c.start)[:1]
             if c.value in seen or source == chosen_source:
                 continue
             seen.add(c.value)
             out.append(Evidence(c.start, c.end, text[c.start:c.end], source[0] if source else None, a.hedge,
                                 value=c.value))
+    if 1 not in seen:
+        out += _singular_claims(draft, chosen_source, text, lex)
     return out
+
+
+# "a US official said American sensors saw a single missile": one, against another source's two.
+_ONE_BEFORE = re.compile(r"\b(?:a|an|a\s+single|one|only\s+one|just\s+one)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_SINGLE = re.compile(r"\b(?:a\s+single|only\s+one|just\s+one)\s+(?:[\w-]+\s+){0,2}?(?:missile|rocket|projectile)\b", re.IGNORECASE)
+
+
+def _singular_claims(draft: Draft, chosen_source: list[str], text: str, lex) -> list[Evidence]:
+    for a, g in draft.mentions():
+        off = a.sentence.start
+        marks = [m for m in g.classes if _ONE_BEFORE.search(a.sentence.text[:m.start - off]) and not _plural(m.text)]
+        marks += [Mark(m.start() + off, m.end() + off, m.group(0)) for m in _SINGLE.finditer(a.sentence.text)]
+        for mark in marks:
+            source = _sources_of(a, draft.actor, lex, mark.start)[:1]
+            if source and source != chosen_source:
+                return [Evidence(mark.start, mark.end, text[mark.start:mark.end], source[0], a.hedge, value=1)]
+    return []
 
 
 def _restates(q, kept) -> bool:
@@ -306,9 +325,12 @@ _NOT_THE_LAUNCHER = re.compile(r"\bwhether\b|\bunclear\b|\bnot\s+(?:say|clear|kn
 _LAUNCHED_FROM = re.compile(r"\b(?:from|aboard|on\s+board|mounted\s+on|carried\s+by|by)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 
 
-def _sources_of(a: Analysis, actor: str, lex) -> list[str]:
+def _sources_of(a: Analysis, actor: str, lex, near: int | None = None) -> list[str]:
+    """The sentence's sources; nearest to the value at `near` first ("X flew 1,000 miles, a US
+    official said, while the Guards said they launched two")."""
     labels = []
-    for s in a.sources:
+    marks = a.sources if near is None else sorted(a.sources, key=lambda m: min(abs(m.start - near), abs(m.end - near)))
+    for s in marks:
         label = source_label(s, actor, lex)
         if label and label not in labels:
             labels.append(label)

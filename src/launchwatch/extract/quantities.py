@@ -49,6 +49,8 @@ _ALTITUDE_CUE = re.compile(r"(altitude|apogee|height|high\b|peak|ceiling|orbit|s
 _DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea|(?:flight|range|distance|trajectory)\s+at\s+(?:\w+\s+){0,2}$)", re.IGNORECASE)
 # A length followed by these is a place locator, not a flight ("150 km west of").
 _LOCATOR_AFTER = re.compile(r"^\s*(?:\(\s*[\d,.]+\s*\w+\s*\)\s*)?(?:north|south|east|west|northeast|northwest|southeast|southwest|off|from|short\s+of|inside|outside|beyond|of\b|offshore|wide|in\s+diameter|long\b|-long|away\s+from)", re.IGNORECASE)
+# "flew about 1,400 km from a launch site": a flight, though a locator's "from" follows.
+_FLEW = re.compile(r"\b(?:flew|flown|travell?ed|covered)\s+$", re.IGNORECASE)
 # A length preceded by these is a capability, not a flight ("a range of 2,200 km").
 _CAPABILITY_BEFORE = re.compile(r"(range\s+of|ranges?\s+(?:up\s+to|between)|capable\s+of|could\s+reach|can\s+reach|able\s+to|range\s+is|ranged?|radius|within|as\s+far\s+as|put\s+all\s+of|maximum\s+range|distance\s+of\s+up\s+to|would\s+be\s+able|could\s+(?:fly|travel|hit|strike)|have\s+a\s+range|has\s+a\s+range|reach(?:es)?\s+up\s+to|\bmm\b)\s*(?:of\s+)?(?:about\s+|some\s+|up\s+to\s+|around\s+)?$", re.IGNORECASE)
 # "could have flown more than 6,700 km on a normal trajectory": what might have been.
@@ -85,7 +87,8 @@ def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
         unit = _unit_key(m.group("unit"))
         value = parse_number(m.group("num")) * KM_PER_UNIT[unit]
         before, after = sentence[max(0, m.start - 60):m.start], sentence[m.end:m.end + 40]
-        if _LOCATOR_AFTER.match(after) or _CAPABILITY_BEFORE.search(before) or _in_brackets(sentence, m):
+        locator = _LOCATOR_AFTER.match(after) and not _FLEW.search(before)
+        if locator or _CAPABILITY_BEFORE.search(before) or _in_brackets(sentence, m):
             continue
         field = _length_field(before, after, m.group("hedge"))
         rival = None if field else _contrasted(out, sentence, m, value, offset)
