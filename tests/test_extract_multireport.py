@@ -146,3 +146,46 @@ def test_each_figure_takes_its_nearest_source_and_one_missile_is_a_claim():
     claims = {(e.value if e.value is not None else event["count"], e.source) for e in evidence["count"]}
     assert claims == {(2, "IRGC"), (1, "US officials")}
     assert evidence["distance_km"][0].source == "US officials"
+
+
+def test_spelled_out_minutes_and_thousands_grouped_with_a_space():
+    event = extract(
+        "Pyongyang, March 3 (KCNA) -- The missile flew 1 000 km and reached an apogee of 101.1 km on March 2. "
+        "Norway's military said a Zircon flew about 500 km in about four minutes.", "2025-03-03")[0]
+    assert event["distance_km"] == 1000 and event["apogee_km"] == 101.1
+
+
+def test_a_previous_flight_placed_in_orbit_and_a_first_test_since_a_month_when():
+    events = extract(
+        "Iran's Qased rocket put the Nour-4 satellite into orbit on Thursday, the IRGC said. Nour-3 was placed in a "
+        "450-kilometer orbit by a Qased carrier in September last year.\n\n"
+        "It was the first Qased launch since September, when a Qased rocket carried Nour-3 into orbit.",
+        "2025-05-17")
+    earlier = only(events, date="2024-09")
+    assert earlier["apogee_km"] == 450 and earlier["weapon_name"] == "Qased"
+
+
+def test_first_class_test_since_a_date_when_gives_the_earlier_launch_its_class():
+    events = extract(
+        "North Korea fired an intermediate-range ballistic missile on Tuesday, the JCS said. It was the North's "
+        "first IRBM test since Jan. 14, when it fired a new solid-fuel missile with a hypersonic warhead.",
+        "2025-04-03")
+    assert only(events, date="2025-01-14")["weapon_class"] == "irbm"
+
+
+def test_a_statement_dated_before_the_launch_in_focus_tells_an_earlier_launch():
+    events = extract(
+        "Israel's military said on Monday it had intercepted a ballistic missile fired from Yemen toward Eilat, "
+        "two days after a Houthi missile attack on Tel Aviv.\n\nOn Saturday, the IDF said it intercepted a "
+        "medium-range ballistic missile launched from Yemen toward central Israel.", "2025-03-10")
+    assert sorted(e["date"] for e in events) == ["2025-03-08", "2025-03-10"]
+    assert only(events, date="2025-03-08")["weapon_class"] == "mrbm"
+
+
+def test_a_hypersonic_ballistic_missile_is_ballistic():
+    event = extract(
+        "The Yemeni Armed Forces spokesman said the missile force fired two Palestine-2 hypersonic ballistic "
+        "missiles at dawn today, Saturday, at the Jaffa area.", "2025-03-08")[0]
+    assert event["weapon_class"] == "ballistic"
+    named = extract("North Korea fired an intermediate-range hypersonic ballistic missile on Monday.", "2025-03-04")[0]
+    assert named["weapon_class"] == "irbm"

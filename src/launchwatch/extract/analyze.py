@@ -171,7 +171,7 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
     if not triggers or analysis.excluded:
         return analysis
     has_weapon = bool(item or analysis.systems or analysis.classes or lex.weapon.search(text))
-    launch_noun = any(re.match(r"launch|test|salvo|barrage|flight", t.text, re.I) for t in triggers)
+    launch_noun = any(re.match(r"launch|test|salvo|barrage|flight|firing", t.text, re.I) for t in triggers)
     if not (has_weapon or (launch_noun and analysis.dates)):
         return analysis
     analysis.groups = _group(analysis, triggers, text, off)
@@ -311,13 +311,16 @@ _FOREIGN_CLOCK = re.compile(r"\s*(?:afternoon|morning|evening|night)?\s*(?:in\s+
 _LAUNCH_WORD = re.compile(r"\b(?:launch|launches|launched|test|tests|tested|missiles?|rockets?|firing|fired|failure|attempt|flight|salvo|barrage|ICBMs?|SRBMs?|IRBMs?|SLBMs?|exploded|failed|crashed|orbit)\b", re.IGNORECASE)
 
 
-def _split_at_offset(groups: list[Group], dated: list[DateExpr]) -> Group | None:
+def _split_at_offset(groups: list[Group], dated: list[DateExpr], text: str, off: int) -> Group | None:
     """'fired an Emad on Saturday, four days after the Guards test-fired two Sejjils': the
     clause after "N days after" tells an earlier launch; its triggers become their own group."""
     if len(dated) < 2:
         return None
     for d in dated:
-        if d.kind != "days_offset" or (d.group("dir") or "").lower() not in ("after", "before"):
+        offset = d.kind == "days_offset" and (d.group("dir") or "").lower() in ("after", "before")
+        # "the first test since November, when a missile launched from Vandenberg was destroyed"
+        when = d.kind in _MONTH_KINDS + ("month_only", "year") and _WHEN_CLAUSE.match(text, d.end - off) is not None
+        if not (offset or when):
             continue
         for g in groups:
             before = [t for t in g.triggers if t.end <= d.start]
@@ -354,7 +357,7 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
     dated = launch_dates(analysis)
     coordinated = _coordinated_dates(dated, text, off)
     dated = [d for d in dated if d not in coordinated[1:]]
-    split = _split_at_offset(groups, dated)
+    split = _split_at_offset(groups, dated, text, off)
     if split is not None:
         dated.remove(split.date)
         groups.append(split)
@@ -376,6 +379,8 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
         if any(s <= c.start < e for s, e in in_dates):
             continue  # "on 18 FEB" is a date
         _nearest(groups, c.start).counts.append(c)
+    if split is not None:
+        _inherit_kind(split, analysis, text, off)
     _conjoined_actors(groups, analysis, text, off)
     for extra in coordinated[1:]:
         g = next((g for g in groups if g.date is coordinated[0]), None)
@@ -385,6 +390,16 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
 
 
 _AS_BEFORE = re.compile(r"\b(?:as\s+(?:it|they|one|that)\s+(?:was|were|did|had)|just\s+as|like\s+(?:the\s+one|that|those))\s+$", re.IGNORECASE)
+
+
+def _inherit_kind(split: Group, analysis: Analysis, text: str, off: int) -> None:
+    """'the first IRBM test since Jan. 14, when it fired ...': the launch of Jan. 14 was an IRBM too."""
+    first = _FIRST_SINCE.search(text[:split.date.start - off])
+    if first is None:
+        return
+    start, end = first.start() + off, split.date.start
+    split.classes += [c for c in analysis.classes if start <= c.start < end and c not in split.classes]
+    split.systems += [x for x in analysis.systems if start <= x.start < end and x not in split.systems]
 
 
 def _coordinated_dates(dated: list[DateExpr], text: str, off: int) -> list[DateExpr]:

@@ -160,6 +160,12 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
                 same[0].date, same[0].date_mark, same[0].provisional = when, _date_mark(group), False
             return same[0]
         return _new(drafts, actor, when, _date_mark(group))
+    earlier = _said_before(a, focus, actor, published)
+    if earlier is not None:
+        # "On Saturday, the IDF said it intercepted a missile" told after Monday's launch: Saturday's
+        when, mark = earlier
+        same = [d for d in drafts if d.actor == actor and d.date == when and _same_kind(d, group)]
+        return same[0] if same else _new(drafts, actor, when, mark)
     if focus is not None and focus.actor == actor:
         if focus.date is None or not group.launched or _same_kind(focus, group):
             return focus
@@ -180,6 +186,17 @@ def _local_day_of(focus: Draft, when: str, expr, a: Analysis) -> bool:
     if focus.date is None or focus.date == when or not within_a_day(focus.date, when) or len(when) != 10:
         return False
     return bool(_LOCAL_CLOCK.match(a.sentence.text, expr.end - a.sentence.start))
+
+
+def _said_before(a: Analysis, focus: Draft | None, actor: str, published) -> tuple[str, Mark] | None:
+    """A statement dated days before the launch in focus cannot be about it."""
+    if focus is None or focus.actor != actor or not focus.date or len(focus.date) != 10:
+        return None
+    for d in statement_dates(a):
+        when = datemod.resolve(d, published)
+        if when and len(when) == 10 and (date.fromisoformat(focus.date) - date.fromisoformat(when)).days >= 2:
+            return when, Mark(d.start, d.end, d.text)
+    return None
 
 
 def _same_kind(draft: Draft, group: Group) -> bool:

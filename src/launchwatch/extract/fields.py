@@ -76,6 +76,9 @@ def _weapon_class(draft: Draft):
             systems += [(s, a) for s in g.systems if s.value.country == draft.actor]
         elif a.names_class:
             named += [(c, a) for c in a.classes]
+    # "two Palestine-2 hypersonic ballistic missiles": a ballistic missile the launcher calls hypersonic
+    adjective = [(m, a) for m, a in named if m.value == "hypersonic" and re.match(r"\s+ballistic\b", a.sentence.text[m.end - a.sentence.start:])]
+    named = [x for x in named if x not in adjective] or named
     if named:
         mark, a = _named_class(named)
         if mark.value == "ballistic":

@@ -10,10 +10,10 @@ from launchwatch.extract.gazetteer import Gazetteer
 # Class phrases named by the text, most specific first. Values are weapon classes.
 CLASS_PHRASES: list[tuple[str, str]] = [
     (r"submarine[- ]launched\s+ballistic\s+missiles?|SLBMs?|sub-launched\s+(?:ballistic\s+)?missiles?", "slbm"),
-    (r"intercontinental[- ](?:range\s+)?ballistic\s+missiles?|intercontinental[- ]range\s+missiles?|ICBMs?", "icbm"),
-    (r"intermediate[- ]range\s+(?:ballistic\s+)?missiles?|IRBMs?", "irbm"),
-    (r"medium[- ]range\s+(?:ballistic\s+)?missiles?|MRBMs?|medium-range\s+Rodongs?", "mrbm"),
-    (r"short[- ]range\s+(?:ballistic\s+)?missiles?|SRBMs?|close[- ]range\s+ballistic\s+missiles?|tactical\s+ballistic\s+missiles?|short-range\s+Scuds?", "srbm"),
+    (r"intercontinental[- ](?:range\s+)?(?:hypersonic\s+)?ballistic\s+missiles?|intercontinental[- ]range\s+missiles?|ICBMs?", "icbm"),
+    (r"intermediate[- ]range\s+(?:hypersonic\s+)?(?:ballistic\s+)?missiles?|IRBMs?", "irbm"),
+    (r"medium[- ]range\s+(?:hypersonic\s+)?(?:ballistic\s+)?missiles?|MRBMs?|medium-range\s+Rodongs?", "mrbm"),
+    (r"short[- ]range\s+(?:hypersonic\s+)?(?:ballistic\s+)?missiles?|SRBMs?|close[- ]range\s+ballistic\s+missiles?|tactical\s+ballistic\s+missiles?|short-range\s+Scuds?", "srbm"),
     (r"(?:anti-ship\s+|land-attack\s+|strategic\s+|long-range\s+)?cruise\s+missiles?", "cruise"),
     (r"hypersonic\s+(?:glide\s+vehicles?|missiles?|weapons?|warheads?)|hypersonic", "hypersonic"),
     (r"(?:space\s+launch\s+vehicles?|satellite\s+launch(?:es|ers?|ing)?|satellite[- ]carrying\s+rockets?|carrier\s+rockets?|(?:reconnaissance|spy|military|observation|weather|communications?|imaging)\s+satellites?|satellites?\s+(?:carrier|launch\s+vehicle)|space\s+rockets?|rocket\s+carrying\s+(?:a|an|the|its|three|two)\s+(?:\w+\s+)?satellites?|(?:put|placed|place|launched|launch|send|sent)\s+(?:a|an|the|its|three|two)\s+(?:\w+\s+)?satellites?|satellites?\s+into\s+orbit|orbital\s+launch)", "space_launch"),

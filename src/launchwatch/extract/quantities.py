@@ -10,13 +10,16 @@ from launchwatch.folding import Folded
 KM_PER_UNIT = {"km": 1.0, "kilometre": 1.0, "kilometer": 1.0, "mile": 1.609, "nautical mile": 1.852, "nm": 1.852, "m": 0.001, "metre": 0.001, "meter": 0.001}
 SECONDS_PER_UNIT = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600}
 
-_NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+# "1,000", "1 000" (KCNA groups thousands with a space), "99.8"
+_NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,])|\d+(?:\.\d+)?)"
 _LENGTH_UNIT = r"(?P<unit>nautical\s+miles?|kilomet(?:re|er)s?|km|miles?|metres|meters|nm)\b"
 _TIME_UNIT = r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
 
 # Numbers are found first (a digit is a cheap anchor); the hedge words before them are looked up after.
 _LENGTH_BARE = Folded(_NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT)
-_DURATION_BARE = Folded(_NUMBER + r"\s*-?\s*" + _TIME_UNIT)
+_WORD_NUMBER = "|".join(sorted((w for w in NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
+# "in about four minutes": flight times are often spelled out.
+_DURATION_BARE = Folded(r"(?:" + _NUMBER + r"|(?<![\w-])(?P<word>" + _WORD_NUMBER + r"))\s*-?\s*" + _TIME_UNIT)
 _HEDGE_BEFORE = re.compile(r"(?P<hedge>about|around|some|roughly|approximately|nearly|almost|up\s+to|more\s+than|over|at\s+least|an\s+estimated|well\s+above|just\s+over|just\s+under|less\s+than|under|(?:closer|close|nearer)\s+to|nearer|in\s+the\s+region\s+of)\s+$", re.IGNORECASE)
 
 
@@ -40,7 +43,8 @@ def _with_hedges(rx: re.Pattern, sentence: str) -> list[_Found]:
     for m in rx.finditer(sentence):
         hedge = _HEDGE_BEFORE.search(sentence, max(0, m.start() - 20), m.start())
         start = hedge.start() if hedge else m.start()
-        out.append(_Found(start, m.end(), sentence[start:m.end()], m.group("num"), m.group("unit"), hedge.group("hedge") if hedge else None))
+        num = m.group("num") or m.group("word")
+        out.append(_Found(start, m.end(), sentence[start:m.end()], num, m.group("unit"), hedge.group("hedge") if hedge else None))
     return out
 
 # Words just before/after a length that make it an altitude.
@@ -77,7 +81,11 @@ class Quantity:
 
 
 def parse_number(text: str) -> float:
-    return float(text.replace(",", ""))
+    return float(re.sub(r"[,\s]", "", text))
+
+
+def _number_value(text: str) -> float:
+    return float(NUMBER_WORDS[text.lower()]) if text.lower() in NUMBER_WORDS else parse_number(text)
 
 
 def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
@@ -92,7 +100,7 @@ def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
             continue
         field = _length_field(before, after, m.group("hedge"))
         rival = None if field else _contrasted(out, sentence, m, value, offset)
-        if field or rival:
+        if (field or rival) and value > 0:
             voice = rival is not None and not _REVISED.search(sentence[max(0, m.start - 40):m.start])
             out.append(Quantity(field or rival, round(value, 1), m.start + offset, m.end + offset, m.text, _hedge(m), unit,
                                 rival=voice))
@@ -134,7 +142,7 @@ def durations(sentence: str, offset: int = 0) -> list[Quantity]:
         if re.search(r"(?:within|in\s+less\s+than|every|per|each)\s*$", before, re.IGNORECASE):
             continue
         unit = _unit_key(m.group("unit"), SECONDS_PER_UNIT)
-        value = parse_number(m.group("num")) * SECONDS_PER_UNIT[unit]
+        value = _number_value(m.group("num")) * SECONDS_PER_UNIT[unit]
         out.append(Quantity("flight_time_s", value, m.start + offset, m.end + offset, m.text, _hedge(m), unit))
     return out
 
@@ -147,7 +155,7 @@ def _length_field(before: str, after: str, hedge: str | None) -> str | None:
         return None
     altitude = _last_end(_ALTITUDE_CUE, near_before)
     distance = _last_end(_DISTANCE_CUE, near_before)
-    if re.match(r"^\s*(?:high|in\s+altitude|into\s+space|altitude|up\b)", near_after, re.IGNORECASE):
+    if re.match(r"^\s*(?:high|in\s+altitude|into\s+space|altitude|up\b|(?:\w+\s+)?orbit)", near_after, re.IGNORECASE):
         return "apogee_km"
     if altitude > distance:
         return "apogee_km"
