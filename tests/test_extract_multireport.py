@@ -189,3 +189,45 @@ def test_a_hypersonic_ballistic_missile_is_ballistic():
     assert event["weapon_class"] == "ballistic"
     named = extract("North Korea fired an intermediate-range hypersonic ballistic missile on Monday.", "2025-03-04")[0]
     assert named["weapon_class"] == "irbm"
+
+
+def test_clause_sources_norway_and_unnamed_officials():
+    event, evidence = extract_with_evidence(
+        "Russia test-fired a Zircon from a frigate on Tuesday. The Defence Ministry said the missile hit a target "
+        "about 400 kilometres away. Norway's Joint Headquarters said the missile flew about 500 km.\n\n"
+        "The Revolutionary Guards said the satellite went into a 550 km orbit, while US Space Command put it at "
+        "about 480 km.", "2025-03-05")[0]
+    assert {(e.value or event["distance_km"], e.source) for e in evidence["distance_km"]} == {
+        (400, "Russian Defence Ministry"), (500, "Norwegian military")}
+    event, evidence = extract_with_evidence(
+        "Iran's Revolutionary Guards put the Nour-5 satellite into orbit on Thursday. The Guards said the satellite "
+        "went into a 550 km orbit, while US Space Command put it at about 480 km.", "2025-03-07")[0]
+    assert {(e.value or event["apogee_km"], e.source) for e in evidence["apogee_km"]} == {
+        (550, "IRGC"), (480, "US Space Command")}
+    event = extract("France fired an M51 missile from a submarine on Thursday. A ministry official told the agency "
+                    "that the missile had flown some 6,000 km.", "2025-03-07")[0]
+    assert "French officials" in event["reported_by"]
+
+
+def test_a_state_agency_dateline_speaks_for_every_launch_it_tells():
+    events = extract(
+        "Pyongyang, March 3 (KCNA) -- The DPRK Missile Administration conducted a test-fire of a new-type "
+        "intermediate-range ballistic missile on March 2. The first test-fire was conducted on January 14.",
+        "2025-03-03")
+    assert [e["reported_by"] for e in events] == [["KCNA"], ["KCNA"]]
+
+
+def test_maritime_warning_boxes_place_the_landing():
+    event = extract(
+        "China fired an ICBM into the Pacific on Thursday, the defence ministry said. Maritime warnings issued "
+        "by China closed a box of ocean north of the Cook Islands for a window that matches the launch time.",
+        "2025-03-07")[0]
+    assert event["landing"] == "north of the Cook Islands"
+
+
+def test_repeated_failures_are_history_and_a_fixed_pad_is_fixed():
+    events = extract(
+        "Iran's Simorgh, launched from a fixed pad at the Imam Khomeini spaceport, failed repeatedly before it put "
+        "three small satellites into orbit in January.", "2025-05-22")
+    event = only(events, weapon_name="Simorgh")
+    assert (event["outcome"], event["platform"]) == ("success", "fixed")

@@ -5,6 +5,7 @@ Stages: text.sentences -> analyze.analyze (per sentence) -> assemble.assemble
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from launchwatch.extract import lexicon
@@ -13,6 +14,7 @@ from launchwatch.extract.assemble import assemble
 from launchwatch.extract.fields import primary_flags, to_event
 from launchwatch.extract.dates import parse_iso
 from launchwatch.extract.text import sentences
+from launchwatch.extract.spans import Mark
 from launchwatch.records import Article, Event
 
 
@@ -27,7 +29,21 @@ def extract_events(article: Article, knowledge=None) -> list[Event]:
     head = _headline_end(article)
     drafts = assemble(analyses, published, _main_actor(analyses), head, story_date(analyses, published))
     flags = primary_flags(drafts)
-    return [to_event(d, article.text, flag, lex) for d, flag in zip(drafts, flags)]
+    credit = _dateline_credit(analyses, lex)
+    return [to_event(d, article.text, flag, lex, credit) for d, flag in zip(drafts, flags)]
+
+
+# "Pyongyang, February 22 (KCNA) --": the agency whose text the whole article is.
+_CREDIT = re.compile(r"^[A-Z][\w .,'’/-]{2,60}?\(([^()]{2,40})\)\s*(?:--|[-—–:])\s")
+
+
+def _dateline_credit(analyses, lex) -> Mark | None:
+    for a in analyses[:4]:
+        m = _CREDIT.match(a.sentence.text)
+        if m:
+            found = lex.agencies.find(m.group(1), a.sentence.start + m.start(1))
+            return next((Mark(g.start, g.end, g.text, g.value.label) for g in found if g.value), None)
+    return None
 
 
 def _main_actor(analyses) -> str | None:

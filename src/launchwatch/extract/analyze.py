@@ -25,7 +25,7 @@ _WEAPON_HISTORY = re.compile(r"\b(?:which|that|weapon|system|missile|design)\s+(
 _GENERIC_PLURAL = re.compile(r"(?:launches|tests|flights|firings)$", re.IGNORECASE)
 _SPECIFIC_DET = re.compile(r"(?:\b(?:the|these|those|its|their|both|two|three|four|five|six|several|latest|recent|weekend)\b|['’]s)\s+(?:[\w-]+\s+){0,4}$", re.IGNORECASE)
 # "after two failed attempts", "a string of failures": other launches' outcomes.
-_OTHER_FAILURES = re.compile(r"\b(?:(?:second|third|fourth|fifth|another)\s+time\s+(?:that\s+)?(?:\w+\s+){0,4}(?:had\s+|has\s+)?failed|failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempts|launches|tests|tries|flights)|failures|(?:previous|earlier|prior|past|two|three|several|repeated|string\s+of|series\s+of)\s+(?:\w+\s+)?(?:failed|failures?))\b", re.IGNORECASE)
+_OTHER_FAILURES = re.compile(r"\bfailed\s+(?:repeatedly|several\s+times|many\s+times|\w+\s+times)\b|\b(?:(?:second|third|fourth|fifth|another)\s+time\s+(?:that\s+)?(?:\w+\s+){0,4}(?:had\s+|has\s+)?failed|failed\s+(?:in\s+)?(?:\w+\s+){0,2}(?:attempts|launches|tests|tries|flights)|failures|(?:previous|earlier|prior|past|two|three|several|repeated|string\s+of|series\s+of)\s+(?:\w+\s+)?(?:failed|failures?))\b", re.IGNORECASE)
 # A dated list item: "Aug. 2 — Two more from Yonghung, flying about 220 km".
 _TIMELINE_ITEM = re.compile(r"^((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,\s*\d{4})?)\s*[—–:-]+\s*(?=.*\b(?:\d+\s*km|missiles?|projectiles?|rockets?|more|fired|launched)\b)")
 # "would begin its mission in December", "is expected to brief reporters on Thursday": a date of what is to come.
@@ -488,7 +488,8 @@ def _triggers(text: str, off: int, lex: Lexicon, dates=lambda: []) -> list[Mark]
             continue  # "missile launches" in general; "launches were carried out on Tuesday" are told
         if _REFERENCE.search(before[-40:]) and not _DATED_AFTER.match(text, m.end()):
             continue  # "called the launch a success": the launch is already told
-        if lex.modal.search(before) or lex.negation.search(before) or _WEAPON_HISTORY.search(before):
+        history = _WEAPON_HISTORY.search(before) and not _DATED_AFTER.match(text, m.end())  # "first flew on January 14" is dated
+        if lex.modal.search(before) or lex.negation.search(before) or history:
             continue
         out.append(Mark(m.start() + off, m.end() + off, word))
     return out

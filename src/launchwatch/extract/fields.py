@@ -21,7 +21,7 @@ _SPECIFICITY = {"unknown": 0, "ballistic": 1, "hypersonic": 2, "rocket_artillery
                 "srbm": 3, "mrbm": 3, "irbm": 3, "icbm": 3, "slbm": 3}
 
 
-def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
+def to_event(draft: Draft, text: str, is_primary: bool, lex, credit: Mark | None = None) -> Event:
     values: dict = {"actor": draft.actor, "date": draft.date, "is_primary": is_primary}
     evidence: dict[str, list[Evidence]] = {}
 
@@ -63,6 +63,9 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex) -> Event:
     if where is not None:
         evidence["landing"] += _competing_places(draft, where, places.landings(draft.analyses), text, lex)
     values["reported_by"], evidence["reported_by"] = _reported_by(draft, text, lex)
+    if not values["reported_by"] and credit is not None:  # a state agency's own release speaks for every line
+        values["reported_by"] = [credit.value]
+        evidence["reported_by"] = [Evidence(credit.start, credit.end, text[credit.start:credit.end], credit.value, None)]
     return Event(values, evidence)
 
 
@@ -214,14 +217,17 @@ def _competing(draft: Draft, fld: str, chosen, text: str, lex) -> list[Evidence]
     are different missiles, not a disagreement.
     """
     kept, out = [chosen], []
-    chosen_source = next((_sources_of(a, draft.actor, lex, chosen.start)[:1] for a, _g in draft.analyses
-                          if chosen in (a.lengths if fld != "flight_time_s" else a.durations)), [])
+    chosen_in = next((a for a, _g in draft.analyses if chosen in (a.lengths if fld != "flight_time_s" else a.durations)), None)
+    chosen_source = _sources_of(chosen_in, draft.actor, lex, chosen.start)[:1] if chosen_in else []
     for a, _g in draft.analyses:
         for q in (a.lengths if fld != "flight_time_s" else a.durations):
             if q.field != fld or any(_restates(q, k) for k in kept):
                 continue
-            source = [] if q.rival else _sources_of(a, draft.actor, lex, q.start)[:1]
-            if (source == chosen_source and not q.rival) or not 0.5 <= q.value / chosen.value <= 2:
+            source = _sources_of(a, draft.actor, lex, q.start, same_clause=q.rival)[:1]
+            # unnamed in two sentences is not known to be one source ("the official's round number" against
+            # the author's own reading of the warnings)
+            same = source == chosen_source and (source or a is chosen_in)
+            if (same and not q.rival) or not 0.5 <= q.value / chosen.value <= 2:
                 continue
             kept.append(q)
             out.append(Evidence(q.start, q.end, text[q.start:q.end], source[0] if source else None,
@@ -328,16 +334,29 @@ _NOT_THE_LAUNCHER = re.compile(r"\bwhether\b|\bunclear\b|\bnot\s+(?:say|clear|kn
 _LAUNCHED_FROM = re.compile(r"\b(?:from|aboard|on\s+board|mounted\s+on|carried\s+by|by)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 
 
-def _sources_of(a: Analysis, actor: str, lex, near: int | None = None) -> list[str]:
+def _sources_of(a: Analysis, actor: str, lex, near: int | None = None, same_clause: bool = False) -> list[str]:
     """The sentence's sources; nearest to the value at `near` first ("X flew 1,000 miles, a US
-    official said, while the Guards said they launched two")."""
+    official said, while the Guards said they launched two"); only its own clause's if `same_clause`."""
     labels = []
-    marks = a.sources if near is None else sorted(a.sources, key=lambda m: min(abs(m.start - near), abs(m.end - near)))
+    marks = a.sources
+    if near is not None:
+        clause = _clause_of(a, near)
+        marks = sorted(a.sources, key=lambda m: (_clause_of(a, m.start) != clause, min(abs(m.start - near), abs(m.end - near))))
+        if same_clause:
+            marks = [m for m in marks if _clause_of(a, m.start) == clause]
     for s in marks:
         label = source_label(s, actor, lex)
         if label and label not in labels:
             labels.append(label)
     return labels
+
+
+# "the Guards said 550 km, while US Space Command put it at 480 km": each clause has its own source.
+_CLAUSE_BREAK = re.compile(r",\s*(?:while|whereas|but)\b|;\s")
+
+
+def _clause_of(a: Analysis, pos: int) -> int:
+    return len(_CLAUSE_BREAK.findall(a.sentence.text, 0, max(0, pos - a.sentence.start)))
 
 
 def _reported_by(draft: Draft, text: str, lex):

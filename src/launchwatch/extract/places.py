@@ -12,7 +12,7 @@ _PLACE = (r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|co
           rf"(?:{_NOT_PLACE_WORD}[\w'’-]+\s+){{0,6}}?"
           r"(?:[A-Z][\w'’-]+(?:\s+(?:missile\s+|launch\s+|space\s+|test\s+)?(?:complex|facility|centre|center|range))?"
           r"|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target|complex|facility))")
-_STOP = r"(?=\s*(?:[,.;:]|\s+(?:at|on|and|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
+_STOP = r"(?=\s*(?:[,.;:\"“”(]|\s+(?:at|on|and|for|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
 LAUNCH_FROM = re.compile(r"\b(?:(?:launched|fired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+|\d[\d,.]*\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)\s+(?:near\s+|around\s+)?"
                          r"(?:(?:an?|the|its)\s+(?:[\w-]+\s+){0,3}?(?:pad|launcher|platform|vehicle|truck)\s+(?:in|at|near)\s+)?"
                          + _PLACE + _STOP)
@@ -50,6 +50,13 @@ def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str,
     return None
 
 
+# Where maritime warnings put the impact: "closed a box of ocean north of the Cook Islands",
+# "the impact zone lay in the North Atlantic".
+LANDING_ZONE = re.compile(r"\b(?:(?:closed|declared|reserved|covered)\s+(?:a|an|the)\s+(?:box|area|zone|stretch|swath)\s+of\s+(?:ocean|sea|water)"
+                          r"|(?:re-?entry|impact|splashdown|drop|danger)\s+(?:zone|area|box)\s+(?:lay|lies|was|is)(?:\s+(?:a\s+box\s+)?(?:centred|centered|located))?)"
+                          r"\s+(?:(?:in|at|roughly|about|some)\s+)?" + _PLACE + _STOP)
+
+
 def landing(analyses: list[tuple[Analysis, object]]) -> Mark | None:
     return next((mark for mark, _ in landings(analyses)), None)
 
@@ -57,7 +64,8 @@ def landing(analyses: list[tuple[Analysis, object]]) -> Mark | None:
 def landings(analyses: list[tuple[Analysis, object]]):
     """Every landing place the sentences word, in text order, with its sentence."""
     for a, _ in analyses:
-        for m in LANDING.finditer(a.sentence.text):
+        found = sorted([*LANDING.finditer(a.sentence.text), *LANDING_ZONE.finditer(a.sentence.text)], key=lambda m: m.start())
+        for m in found:
             place = m.group("place").strip()
             if len(place) >= 4 and not (re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone", place)):
                 yield _mark(a, m), a

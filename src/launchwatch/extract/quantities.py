@@ -115,11 +115,12 @@ _NOT_A_FLIGHT = re.compile(r"\b(?:range|capab\w*|can|could|designed|maximum)\b",
 
 
 def _contrasted(found: list[Quantity], sentence: str, m: _Found, value: float, offset: int) -> str | None:
+    """The field of the figure this one is set against, or None."""
     last = found[-1] if found else None
-    if last is None or last.field != "distance_km" or not 0.5 <= value / last.value <= 2:
+    if last is None or not 0.5 <= value / last.value <= 2:
         return None
     between = sentence[last.end - offset:m.start]
-    return "distance_km" if _CONTRAST.search(between) and not _NOT_A_FLIGHT.search(between) else None
+    return last.field if _CONTRAST.search(between) and not _NOT_A_FLIGHT.search(between) else None
 
 
 def ranges(sentence: str) -> list[float]:
@@ -161,7 +162,7 @@ def _length_field(before: str, after: str, hedge: str | None) -> str | None:
         return "apogee_km"
     if hedge and hedge.lower().replace(" ", "") in ("lessthan", "under"):
         return None
-    if distance >= 0 or re.match(r"^\s*(?:away|downrange|across\s+the|before\s+(?:landing|falling|splashing|crashing|plunging|hitting|striking)|and\s+(?:landed|fell|splashed|crashed))", near_after, re.IGNORECASE):
+    if distance >= 0 or re.match(r"^\s*(?:away|downrange|flight|journey|trajectory|across\s+the|before\s+(?:landing|falling|splashing|crashing|plunging|hitting|striking)|and\s+(?:landed|fell|splashed|crashed))", near_after, re.IGNORECASE):
         return "distance_km"
     return None
 
