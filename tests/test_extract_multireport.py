@@ -231,3 +231,81 @@ def test_repeated_failures_are_history_and_a_fixed_pad_is_fixed():
         "three small satellites into orbit in January.", "2025-05-22")
     event = only(events, weapon_name="Simorgh")
     assert (event["outcome"], event["platform"]) == ("success", "fixed")
+
+
+DIGEST = """LAUNCH LOG
+Week of May 16-22 | Saturday, May 22, 2027
+Three launches by two countries this week.
+---
+1. RUSSIA | Tuesday, May 18
+System: Bulava submarine-launched ballistic missile
+Launched from: the submarine Yuri Dolgoruky, submerged in the White Sea
+What they said: The Russian Defence Ministry said the launch was a success.
+2. CHINA | Wednesday, May 19
+System: DF-26 intermediate-range ballistic missile
+Launched from: road-mobile launcher, Qinghai province
+Distance: about 2,250 km
+---
+Not counted this week: Houthi forces claimed drone attacks on shipping in the Red Sea.
+Next week: a Minuteman III test launch from Vandenberg is expected."""
+
+TABLE = """THE LOG
+Four launches by two states last week.
+Date (local)          | State       | System (class)                  | Site
+Tue 20 Feb, 23:02 PST | USA         | Minuteman III (ICBM), 1 missile | Vandenberg SFB
+Sat 24 Feb, 11:20 KST | North Korea | KN-23 type (SRBM), 2 missiles   | Sukchon area
+- USA, Tuesday: an operational test by Air Force Global Strike Command."""
+
+
+def test_digest_entries_are_launches_with_their_labelled_lines():
+    events = extract(DIGEST, "2027-05-22")
+    assert [(e["actor"], e["date"]) for e in events] == [("RU", "2027-05-18"), ("CN", "2027-05-19")]
+    bulava, df26 = events
+    assert (bulava["weapon_name"], bulava["weapon_class"], bulava["platform"], bulava["launch_location"]) == (
+        "Bulava", "slbm", "submarine", "the White Sea")
+    assert (df26["weapon_class"], df26["platform"], df26["launch_location"], df26["distance_km"]) == (
+        "irbm", "road_mobile", "Qinghai province", 2250)
+    assert all(e["is_primary"] for e in events)
+    assert "Houthis" not in df26["reported_by"]
+
+
+def test_digest_table_rows_are_launches():
+    events = extract(TABLE, "2024-02-26")
+    assert [(e["actor"], e["date"], e["weapon_class"], e["count"]) for e in events] == [
+        ("US", "2024-02-20", "icbm", 1), ("KP", "2024-02-24", "srbm", 2)]
+
+
+def test_later_mentions_of_told_launches_make_no_new_ones():
+    events = extract(
+        "North Korea fired an ICBM last Wednesday, the JCS said. It fired two short-range missiles on Saturday. "
+        "Last week's launch flew for 73 minutes.", "2027-03-23")
+    assert sorted(e["date"] for e in events) == ["2027-03-17", "2027-03-20"]
+    assert only(events, date="2027-03-17")["flight_time_s"] == 4380
+
+
+def test_possessive_days_split_two_launches_in_one_sentence():
+    events = extract(
+        "North Korea fired two short-range missiles on Saturday, the JCS said. Saturday's launch followed "
+        "Wednesday's test of what South Korea called an intermediate-range ballistic missile.", "2024-02-24")
+    assert only(events, date="2024-02-21")["weapon_class"] == "irbm"
+    assert only(events, date="2024-02-24")["weapon_class"] == "srbm"
+
+
+def test_clock_time_shortly_before_a_local_day_dates_the_launch():
+    event = extract("SEOUL - North Korea fired a missile on Tuesday afternoon Eastern time, shortly before "
+                    "7 a.m. Wednesday in Pyongyang, South Korea's military said.", "2024-02-21")[0]
+    assert event["date"] == "2024-02-21"
+
+
+def test_an_attack_told_in_the_sentence_before_dates_the_missiles():
+    events = extract(
+        "OPINION\n\nLast Wednesday's attack on the tanker Coral Meridian was small. Two anti-ship ballistic "
+        "missiles were fired from Dhamar province, Central Command said. On Jan. 26, 2024, a Houthi "
+        "anti-ship ballistic missile set the tanker Marlin Luanda ablaze.", "2027-06-15")
+    assert sorted(e["date"] for e in events) == ["2024-01-26", "2027-06-09"]
+
+
+def test_reached_right_after_a_distance_is_the_apogee():
+    event = extract("South Korea's Joint Chiefs of Staff said the North Korean missile fired on Monday flew about "
+                    "1,000 km and reached about 6,000 km.", "2027-03-16")[0]
+    assert (event["distance_km"], event["apogee_km"]) == (1000, 6000)

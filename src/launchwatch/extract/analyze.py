@@ -45,7 +45,7 @@ _MONTH_KINDS = ("month_year", "month_day", "day_month", "month_last_year")
 _FIRST_SINCE = re.compile(r"\bfirst\s+(?:[\w-]+\s+){0,4}(?:launch|test|flight|firing|test-firing)\s+(?:of\s+(?:an?\s+)?[\w-]+\s+)?(?:since\s+)?$", re.IGNORECASE)
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = Folded(r"\b(?:targets?|missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b")
-_COPULA_CLASS = Folded(r"\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\b(?:called|calls?)\s+(?:it|them)\b|\b(?:describ(?:e|es|ed)|classif(?:y|ies|ied))\s+(?:it|them)\s+as\b")
+_COPULA_CLASS = Folded(r"^\s*(?:system|weapon|missile|type)\b[^:]{0,12}:|\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\b(?:called|calls?)\s+(?:it|them)\b|\b(?:describ(?:e|es|ed)|classif(?:y|ies|ied))\s+(?:it|them)\s+as\b")
 _PERSON_OFFICE = re.compile(r"\b(?:President\s+)?([A-Z][a-z]+)['’]s\s+office\b")
 
 
@@ -62,6 +62,7 @@ class Group:
     counts: list[quantities.Count] = field(default_factory=list)
     separate: bool = False  # "Separately, ...", "fired two more": another launch the same day
     list_item: bool = False  # a dated line of a timeline box
+    row: bool = False  # a digest's row ("1. RUSSIA | Tuesday, May 18")
     aside: bool = False  # "fired from Hainan, as it was in September 2024": an earlier launch told in passing
     launched: list[Mark] = field(default_factory=list)  # systems the launch verb governs ("launched a Sineva")
 
@@ -123,7 +124,8 @@ class Analysis:
 
     @cached_property
     def durations(self) -> list[quantities.Quantity]:
-        return quantities.durations(self.sentence.text, self.sentence.start) if self._digits else []
+        spelled = self.lex is not None and _TIME_WORD.search(self.sentence.text) is not None  # "about four minutes"
+        return quantities.durations(self.sentence.text, self.sentence.start) if self._digits or spelled else []
 
     @cached_property
     def counts(self) -> list[quantities.Count]:
@@ -163,6 +165,11 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
     if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text) or SOURCE_NOTE.match(text)):
         return Analysis(sentence)
     analysis = Analysis(sentence, lex=lex)
+    if "|" in text:
+        row = _digest_row(analysis := Analysis(sentence, lex=lex))
+        if row is not None:
+            analysis.groups = [row]
+            return analysis
     item = _TIMELINE_ITEM.match(text)
     asks = text.rstrip("\"'”’) ").endswith("?")  # "Wasn't there a K-15 launch years ago?" reports nothing
     triggers = [] if _is_subhead(text) or asks else _triggers(text, off, lex, lambda: analysis.dates)
@@ -182,7 +189,48 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
     return analysis
 
 
+_ROW_DATE_KINDS = ("month_day", "day_month", "weekday")
+
+
+def _digest_row(analysis: Analysis) -> Group | None:
+    """A digest's row is one launch: '1. RUSSIA | Tuesday, May 18', '- Thu 25 Jun | RUSSIA | Bulava SLBM',
+    'Tue 20 Feb, 23:02 PST | USA | Minuteman III (ICBM), 1 missile | Vandenberg SFB | ...'.
+    The state and the day are in the first cells; the rest of the row lends its facts."""
+    text, off = analysis.sentence.text, analysis.sentence.start
+    cells = [m for m in re.finditer(r"[^|]+", text)][:3]
+    if len(cells) < 2:
+        return None
+    actor = date = None
+    for cell in cells:
+        date = date or min((d for d in analysis.dates if d.kind in _ROW_DATE_KINDS
+                            and cell.start() <= d.start - off < cell.end()), key=lambda d: DATE_RANK[d.kind], default=None)
+        if actor is None:
+            actor = _row_actor(text, cell, off, analysis.lex)
+    if actor is None or date is None:
+        return None
+    group = Group(actor.value, actor, [actor], date, row=True)
+    group.classes = list(analysis.classes)
+    group.systems = list(analysis.systems)
+    in_dates = [(d.start, d.end) for d in analysis.dates]
+    group.counts = [c for c in analysis.counts if not any(s <= c.start < e for s, e in in_dates)]
+    return group
+
+
+def _row_actor(text: str, cell: re.Match, off: int, lex: Lexicon) -> Mark | None:
+    raw = cell.group(0)
+    label = raw.strip(" \t-•*").lstrip("0123456789.) ").strip()
+    if not label:
+        return None
+    start = cell.start() + raw.index(label)
+    for candidate in (label, label.title()):
+        found = lex.actors.find(candidate, 0)
+        if found and found[0].start == 0 and found[0].end == len(candidate):
+            return Mark(start + off, start + off + len(label), text[start:start + len(label)], found[0].value)
+    return None
+
+
 _DIGIT = re.compile(r"\d")
+_TIME_WORD = re.compile(r"\b(?:minutes?|seconds?|hours?)\b", re.IGNORECASE)
 # Class phrases need one of these words; most sentences have none.
 _CLASS_CUE = Folded(r"missile|ICBM|SRBM|IRBM|MRBM|SLBM|rocket|satellite|hypersonic|cruise|ballistic|launcher|artillery|orbit")
 # A sentence with none of these (nor a trigger or system name) can neither report a launch nor lend a fact.
@@ -204,7 +252,7 @@ def launch_dates(analysis: Analysis) -> list[DateExpr]:
     out = []
     for d in analysis.dates:
         before = text[max(0, d.start - off - 25):d.start - off]
-        since = _SINCE.match(d.text) or re.search(r"\b(?:since|until|by|before)\s+$", before) or _IN_SINCE_CLAUSE.search(before)
+        since = _SINCE.match(d.text) or re.search(r"(?<!shortly\s)(?<!just\s)\b(?:since|until|by|before)\s+$", before) or _IN_SINCE_CLAUSE.search(before)
         if since and not _WHEN_CLAUSE.match(text, d.end - off) and not (
                 d.kind in _MONTH_KINDS and _FIRST_SINCE.search(text[:d.start - off])):
             continue
@@ -355,6 +403,8 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
     if not groups:
         return groups
     dated = launch_dates(analysis)
+    groups = [part for g in groups for part in _split_possessive_dates(g, dated, text, off)]
+    dated = [d for d in dated if not any(g.date is d for g in groups)]
     coordinated = _coordinated_dates(dated, text, off)
     dated = [d for d in dated if d not in coordinated[1:]]
     split = _split_at_offset(groups, dated, text, off)
@@ -390,6 +440,24 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
 
 
 _AS_BEFORE = re.compile(r"\b(?:as\s+(?:it|they|one|that)\s+(?:was|were|did|had)|just\s+as|like\s+(?:the\s+one|that|those))\s+$", re.IGNORECASE)
+
+
+def _split_possessive_dates(group: Group, dated: list[DateExpr], text: str, off: int) -> list[Group]:
+    """'Saturday's launch followed Wednesday's test': each day's launch is its own mention."""
+    pairs = []
+    for d in dated:
+        if not d.text.endswith(("'s", "’s")):
+            continue
+        trig = next((t for t in group.triggers if 0 <= t.start - d.end <= 12 and re.fullmatch(r"\s*(?:[\w-]+\s+)?", text[d.end - off:t.start - off])), None)
+        if trig is not None:
+            pairs.append((trig, d))
+    if len(pairs) < 2:
+        return [group]
+    rest = [t for t in group.triggers if all(t is not trig for trig, _ in pairs)]
+    out = [Group(group.actor, group.actor_mark, [trig], d) for trig, d in pairs]
+    out[0].triggers += rest
+    out[0].triggers.sort(key=lambda t: t.start)
+    return out
 
 
 def _inherit_kind(split: Group, analysis: Analysis, text: str, off: int) -> None:

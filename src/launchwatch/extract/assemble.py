@@ -30,6 +30,7 @@ class Draft:
     provisional: bool = False   # dated only by a statement ("said on Thursday")
     anaphor: tuple | None = None  # the system named just before ("The Sarmat ... Its first test")
     list_sources: list = field(default_factory=list)  # a timeline's source note: (Mark, label)
+    row: bool = False  # a digest's row: this week's news, in focus until the next row or a rule line
     analyses: list[tuple[Analysis, Group | None]] = field(default_factory=list)
 
     def mentions(self):
@@ -46,12 +47,16 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
     paragraph_of_note = -1
     pair: list[Draft] = []  # two launches the last sentence dated side by side
     previous: Analysis | None = None
+    closed = False
     for a in analyses:
         before, previous = previous, a
         if a.sentence.start < skip_until:
             continue
         if a.sentence.paragraph != paragraph:
-            paragraph, focus = a.sentence.paragraph, _paragraph_focus(drafts, focus)
+            paragraph, focus = a.sentence.paragraph, None if closed else _paragraph_focus(drafts, focus)
+        if _RULE_LINE.match(a.sentence.text):
+            focus, closed = None, True  # "---" closes a digest's entry: what follows is about none of them
+            continue
         placed = False
         list_note = _list_note(a, list_note, a.sentence.paragraph != paragraph_of_note)
         paragraph_of_note = a.sentence.paragraph
@@ -66,11 +71,12 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
             if draft is not None:
                 placed_here.append(draft)
                 draft.analyses.append((a, group))
-                placed = True
+                placed, closed = True, closed and not group.row
                 if not (group.aside and focus is not None and focus is not draft):
                     focus = draft
                 if group.list_item:
                     draft.list_sources = list_note
+                draft.row = draft.row or group.row
                 if draft.date is None and before is not None:
                     _date_from_operation(draft, a, before, published)
                 if draft.anaphor is None and recent_system and recent_system[0].value.country == draft.actor:
@@ -79,7 +85,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         if placed:
             distinct = [d for i, d in enumerate(placed_here) if all(d is not e for e in placed_here[:i])]
             pair = distinct if len(distinct) == 2 else []
-        if not parts and not placed and focus is not None and a.about_launch and not a.excluded:
+        if not parts and not placed and focus is not None and (a.about_launch or focus.row) and not a.excluded:
             target = _dated_target(a, drafts, published) or _system_target(a, drafts) or _actor_target(a, drafts, focus) or focus
             target.analyses.append((a, None))
             _date_from_window(target, a, published)
@@ -92,6 +98,10 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         # "Rawalpindi - November 18, 2026: Pakistan conducted a training launch": the dateline dates the lead
         drafts[0].date, drafts[0].date_mark = story_date
     return drafts
+
+
+_BOTH = re.compile(r"\b(?:both|the\s+two|these|those)\s+(?:[\w-]+\s+)?(?:launches|tests|missiles|firings|flights)\b", re.IGNORECASE)
+_RULE_LINE = re.compile(r"^[-_=*~\s]{3,}$")
 
 
 def _reported_as_news(draft: Draft) -> bool:
@@ -130,7 +140,7 @@ def _paragraph_focus(drafts: list[Draft], focus: Draft | None) -> Draft | None:
     if not drafts:
         return None
     lead = drafts[0]
-    if focus is not None and (focus.date is None or lead.date is None or within_a_day(focus.date, lead.date)):
+    if focus is not None and (focus.row or focus.date is None or lead.date is None or within_a_day(focus.date, lead.date)):
         return focus
     return lead
 
@@ -153,6 +163,16 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
         return focus
     if group.date is not None and when is not None:
         same = [d for d in drafts if d.actor == actor and _same_kind(d, group) and (d.date == when or _provisional_covers(d, when, focus, published))]
+        if not same and group.date.kind == "two_days" and published is not None:
+            # "USA, Tuesday and Friday: two operational tests": the two launches already told for those days
+            days = {datemod.weekday_date(w, published) for w in re.findall(r"[A-Z][a-z]+day", group.date.text)}
+            told = [d for d in drafts if d.actor == actor and d.date in days]
+            if told:
+                return told[0]
+        if not same and group.date.kind == "last_week":  # "Last week's launch" after "last Wednesday's launch"
+            told = [d for d in drafts if d.actor == actor and _same_kind(d, group) and _in_last_week(d.date, published)]
+            if told:
+                return told[0]  # the first told is the story's own launch
         if group.separate and same and same[0].date == when:
             same = []
         if same:
@@ -169,6 +189,8 @@ def _place(group: Group, a: Analysis, drafts: list[Draft], focus: Draft | None, 
     if focus is not None and focus.actor == actor:
         if focus.date is None or not group.launched or _same_kind(focus, group):
             return focus
+        if _BOTH.search(a.sentence.text):
+            return focus  # "both launches had in fact involved the Hwasong-17": the launches just told
         # "the submarine fired a Bulava" in the Yars drill: the same day, another named launch
         sibling = [d for d in drafts if d.actor == actor and d.date == focus.date and _same_kind(d, group)]
         return sibling[0] if sibling else _new(drafts, actor, focus.date, focus.date_mark)
@@ -247,6 +269,10 @@ def _provisional_covers(draft: Draft, when: str, focus: Draft | None, published)
 RECENT_DAYS = 10
 
 
+def _in_last_week(when: str | None, published) -> bool:
+    return bool(when and len(when) == 10 and published and 2 <= (published - date.fromisoformat(when)).days <= 13)
+
+
 def _recent(when: str, published) -> bool:
     if published is None:
         return True
@@ -275,13 +301,18 @@ def _new(drafts, actor, when, mark) -> Draft:
 
 # "carried out an operation yesterday targeting the ship ... The operation was carried out with
 # three missiles": the launch is the operation the sentence before dated.
+# "UKMTO received a report of an incident ... on 09 JUN 2027. ... the vessel was struck by a missile"
+_AN_INCIDENT = re.compile(r"(?:\b(?:an?|the)\s+(?:\w+\s+){0,2}|['’]s\s+)(?:incident|attack|strike|operation)\b", re.IGNORECASE)
 _THE_OPERATION = re.compile(r"\b(?:the|this)\s+(?:\w+\s+)?(?:operation|attack|strike|raid)\b", re.IGNORECASE)
 
 
 def _date_from_operation(draft: Draft, a: Analysis, before: Analysis, published) -> None:
-    if before.groups or not _THE_OPERATION.search(a.sentence.text):
+    told = _THE_OPERATION.search(a.sentence.text) or _AN_INCIDENT.search(before.sentence.text)
+    if before.groups or not told:
         return
-    for d in launch_dates(before):
+    if before.lex is None:  # a sentence without weapon words was never read for its dates
+        before = Analysis(before.sentence, lex=a.lex)
+    for d in launch_dates(before) or statement_dates(before):  # "announced on Wednesday that ... had carried out an operation"
         when = datemod.resolve(d, published)
         if when and len(when) == 10 and _recent(when, published):
             draft.date, draft.date_mark, draft.provisional = when, Mark(d.start, d.end, d.text), False

@@ -263,6 +263,12 @@ def _relative_to_anchor(expr: DateExpr, anchor: str | None) -> str | None:
     return (base + timedelta(days=sign * n)).isoformat()
 
 
+def weekday_date(name: str, published: date) -> str | None:
+    """'Tuesday': the most recent such day on or before publication."""
+    day = WEEKDAYS.get(name.lower())
+    return None if day is None else _last_weekday(published, day, False).isoformat()
+
+
 def _last_weekday(published: date, weekday: int, strictly_before: bool) -> date:
     back = (published.weekday() - weekday) % 7
     if strictly_before and back <= 1:

@@ -158,6 +158,11 @@ def _first_system(draft: Draft):
         for s in g.systems:
             if s.value.country == draft.actor:
                 return s, a
+    for a, g in draft.analyses:  # "System: Bulava submarine-launched ballistic missile"
+        if g is None and a.names_class:
+            for s in a.systems:
+                if s.value.country == draft.actor:
+                    return s, a
     for a, _ in draft.analyses:
         for m in _QUOTED_NAME.finditer(a.sentence.text):
             start = a.sentence.start + m.start(1)
@@ -331,7 +336,7 @@ def _tied_to_launch(m: Mark, a: Analysis, g: Group | None) -> bool:
 # Platforms that shoot down, track or carry nothing launched.
 _NOT_THE_LAUNCHER = re.compile(r"\bwhether\b|\bunclear\b|\bnot\s+(?:say|clear|known)\b|\bshot\s+(?:\w+\s+){0,4}down\b|\bintercept|\bdowned\b|\btracked\s+by\b|\bdetected\s+by\b|\bmonitored\s+by\b", re.IGNORECASE)
 # "... rising from a rail car": a platform in a sentence that tells no launch counts only when launched from.
-_LAUNCHED_FROM = re.compile(r"\b(?:from|aboard|on\s+board|mounted\s+on|carried\s+by|by)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+_LAUNCHED_FROM = re.compile(r"\b(?:from:?|aboard|on\s+board|mounted\s+on|carried\s+by|by)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 
 
 def _sources_of(a: Analysis, actor: str, lex, near: int | None = None, same_clause: bool = False) -> list[str]:
@@ -381,8 +386,8 @@ def primary_flags(drafts: list[Draft]) -> list[bool]:
     for i, d in enumerate(drafts):
         if i == 0 or d.date is None and lead is None:
             flags.append(True)
-        elif d.date and lead and within_a_day(d.date, lead):
-            flags.append(True)
+        elif d.date and lead and within_a_day(d.date, lead) or d.row and drafts[0].row:
+            flags.append(True)  # every row of a digest is the week's news
         else:
             flags.append(False)
     return flags

@@ -13,8 +13,10 @@ _PLACE = (r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|co
           r"(?:[A-Z][\w'’-]+(?:\s+(?:missile\s+|launch\s+|space\s+|test\s+)?(?:complex|facility|centre|center|range))?"
           r"|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target|complex|facility))")
 _STOP = r"(?=\s*(?:[,.;:\"“”(]|\s+(?:at|on|and|for|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
-LAUNCH_FROM = re.compile(r"\b(?:(?:launched|fired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+|\d[\d,.]*\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)\s+(?:near\s+|around\s+)?"
-                         r"(?:(?:an?|the|its)\s+(?:[\w-]+\s+){0,3}?(?:pad|launcher|platform|vehicle|truck)\s+(?:in|at|near)\s+)?"
+LAUNCH_FROM = re.compile(r"\b(?:(?:[Ll]aunched|[Ff]ired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+|\d[\d,.]*\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)(?::\s*|\s+)(?:near\s+|around\s+)?"
+                         # "from a mobile launching pad in the suburbs of Pyongyang", "from: MiG-31K aircraft, over the Barents Sea"
+                         r"(?:(?:(?:an?|the|its)\s+)?(?:[\w-]+\s+){0,3}?(?:pad|launcher|platform|vehicle|truck|aircraft|jet|bomber|submarine|ship|frigate|destroyer|boat)"
+                         r"(?:\s+[A-Z][\w-]*){0,3}(?:,?\s+(?:submerged\s+|surfaced\s+|flying\s+)?(?:in|at|near|over|off)\s+|,\s+(?=[A-Z])))?"
                          + _PLACE + _STOP)
 LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|destroyed|into|to(?=\s+(?:the\s+)?waters\b))\s+(?:\w+ly\s+)?(?:(?:in|into|at)\s+)?"
                      # "fell outside Japan's exclusive economic zone": the preposition is part of the place
@@ -22,7 +24,7 @@ LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+d
 # A known site named where no "launched from" says so: not after words that place a landing.
 _LANDING_BEFORE = re.compile(r"\b(?:into|off|toward|towards|over|in|inside|near|landed|fell|reached|hit|struck)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # "launched from a mobile launching pad in the suburbs of Pyongyang": the place after the platform.
-_PLATFORM_AT = re.compile(r"\s+(?:in|at|near)\s+" + _PLACE + _STOP)
+_PLATFORM_AT = re.compile(r"(?:,?\s+(?:submerged\s+|surfaced\s+|positioned\s+|deployed\s+|flying\s+)?(?:in|at|near|over|off)\s+|,\s+(?=[A-Z]))" + _PLACE + _STOP)
 
 
 def _launch_sites_in(a: Analysis, lex):
@@ -50,6 +52,8 @@ def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str,
     return None
 
 
+# A digest's labelled line: "Claimed target: Kura test range, Kamchatka", "Landed: South China Sea".
+LANDING_LABEL = re.compile(r"^\s*(?i:(?:claimed\s+)?target|landed|landing(?:\s+area)?|impact(?:\s+area)?|splashdown)\s*:\s*" + _PLACE + _STOP)
 # Where maritime warnings put the impact: "closed a box of ocean north of the Cook Islands",
 # "the impact zone lay in the North Atlantic".
 LANDING_ZONE = re.compile(r"\b(?:(?:closed|declared|reserved|covered)\s+(?:a|an|the)\s+(?:box|area|zone|stretch|swath)\s+of\s+(?:ocean|sea|water)"
@@ -64,7 +68,8 @@ def landing(analyses: list[tuple[Analysis, object]]) -> Mark | None:
 def landings(analyses: list[tuple[Analysis, object]]):
     """Every landing place the sentences word, in text order, with its sentence."""
     for a, _ in analyses:
-        found = sorted([*LANDING.finditer(a.sentence.text), *LANDING_ZONE.finditer(a.sentence.text)], key=lambda m: m.start())
+        text = a.sentence.text
+        found = sorted([*LANDING.finditer(text), *LANDING_ZONE.finditer(text), *LANDING_LABEL.finditer(text)], key=lambda m: m.start())
         for m in found:
             place = m.group("place").strip()
             if len(place) >= 4 and not (re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone", place)):

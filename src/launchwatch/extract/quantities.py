@@ -48,7 +48,7 @@ def _with_hedges(rx: re.Pattern, sentence: str) -> list[_Found]:
     return out
 
 # Words just before/after a length that make it an altitude.
-_ALTITUDE_CUE = re.compile(r"(altitude|apogee|height|high\b|peak|ceiling|orbit|soar|climb|rose|rising|lofted|elevation)", re.IGNORECASE)
+_ALTITUDE_CUE = re.compile(r"(altitude|apogee|height|high\b|peak|ceiling|orbit|soar|climb|rose|rising|lofted|elevation|reach(?:ed|es|ing)\s+(?:about\s+|around\s+|some\s+|roughly\s+|nearly\s+)?$)", re.IGNORECASE)
 # Words that make a length a distance flown or to the target.
 _DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea|(?:flight|range|distance|trajectory)\s+at\s+(?:\w+\s+){0,2}$)", re.IGNORECASE)
 # A length followed by these is a place locator, not a flight ("150 km west of").
