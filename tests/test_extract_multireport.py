@@ -309,3 +309,44 @@ def test_reached_right_after_a_distance_is_the_apogee():
     event = extract("South Korea's Joint Chiefs of Staff said the North Korean missile fired on Monday flew about "
                     "1,000 km and reached about 6,000 km.", "2027-03-16")[0]
     assert (event["distance_km"], event["apogee_km"]) == (1000, 6000)
+
+
+def test_that_missile_is_the_launch_told_last_and_an_offset_clause_dates_it():
+    events = extract(
+        "North Korea fired two missiles on Saturday, the JCS said.\n\nSaturday's launch came three days after the "
+        "North fired a Hwasong-18 intercontinental ballistic missile. That missile flew about 1,000 km, according to "
+        "the JCS.", "2027-03-21")
+    assert only(events, date="2027-03-17")["distance_km"] == 1000
+    assert only(events, date="2027-03-20")["distance_km"] is None
+
+
+def test_rivals_in_a_labelled_bracket_tracked_distances_and_arrivals():
+    event, evidence = extract_with_evidence(
+        "2. CHINA | Wednesday, May 19\nSystem: DF-26 intermediate-range ballistic missile\n"
+        "Distance: about 2,250 km (U.S.: about 1,400 miles; Taiwan MND: about 1,950 km)", "2027-05-22")[0]
+    assert event["distance_km"] == 2250
+    assert {e.value for e in evidence["distance_km"][1:]} == {1950}  # 1,400 miles restates 2,250 km
+    event = extract("Russia fired a Bulava on Tuesday. The warheads arrived at the designated area of the Kura test "
+                    "range in Kamchatka, the ministry said.", "2027-05-19")[0]
+    assert event["landing"] == "the designated area of the Kura test range in Kamchatka"
+
+
+def test_the_launching_states_name_for_the_weapon_is_a_class_claim():
+    event, evidence = extract_with_evidence(
+        'North Korea said on Sunday it had test-fired its "super-large multiple rocket launcher" a day earlier, in a '
+        "drill that South Korea's military described as the launch of two short-range ballistic missiles.",
+        "2027-03-21")[0]
+    assert event["weapon_class"] == "srbm"
+    assert "rocket_artillery" in {e.value for e in evidence["weapon_class"][1:]}
+
+
+def test_what_a_missile_could_have_flown_is_a_claim_never_the_figure():
+    event, evidence = extract_with_evidence(
+        "India test-fired an Agni-Prime missile on Tuesday. The notice suggested the missile could have flown as "
+        "far as 1,900 km, an analyst said.", "2027-04-08")[0]
+    assert event["distance_km"] is None
+    event, evidence = extract_with_evidence(
+        "India test-fired an Agni-Prime missile on Tuesday that flew about 1,650 km, officials said. The notice "
+        "suggested the missile could have flown as far as 1,900 km, an analyst said.", "2027-04-08")[0]
+    assert event["distance_km"] == 1650
+    assert [(e.value, e.hedge) for e in evidence["distance_km"][1:]] == [(1900, "could have")]

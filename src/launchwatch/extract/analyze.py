@@ -104,7 +104,15 @@ class Analysis:
         text = self.sentence.text
         if not self.lex or not _CLASS_CUE.search(text):
             return []
-        return [c for c in _class_marks(text, self.sentence.start, self.lex) if not _inside(c, self.systems)]
+        return [c for c in self.all_classes if not _inside(c, self.systems)]
+
+    @cached_property
+    def all_classes(self) -> list[Mark]:
+        """Class phrases, those inside a system's name included."""
+        text = self.sentence.text
+        if not self.lex or not _CLASS_CUE.search(text):
+            return []
+        return _class_marks(text, self.sentence.start, self.lex)
 
     @cached_property
     def dates(self) -> list[DateExpr]:
@@ -370,6 +378,11 @@ def _split_at_offset(groups: list[Group], dated: list[DateExpr], text: str, off:
         when = d.kind in _MONTH_KINDS + ("month_only", "year") and _WHEN_CLAUSE.match(text, d.end - off) is not None
         if not (offset or when):
             continue
+        told = [g for g in groups if g.triggers[0].start >= d.end and g.date is None]
+        told = told if any(t.end <= d.start for g in groups for t in g.triggers) and not any(e.start > d.end for e in dated) else []
+        if told:  # "Saturday's launch came three days after the North fired a Hwasong-18": the launch the clause tells
+            told[0].date, told[0].separate = d, True
+            return told[0]
         for g in groups:
             before = [t for t in g.triggers if t.end <= d.start]
             after = [t for t in g.triggers if t.start >= d.end]
@@ -410,7 +423,8 @@ def _group(analysis: Analysis, triggers: list[Mark], text: str, off: int) -> lis
     split = _split_at_offset(groups, dated, text, off)
     if split is not None:
         dated.remove(split.date)
-        groups.append(split)
+        if all(split is not g for g in groups):
+            groups.append(split)
     for d in sorted(dated, key=lambda d: DATE_RANK.get(d.kind, 9)):
         target = groups[-1] if d.kind in ("same_day", "days_offset", "day_before") and "later" not in d.text.lower() else _nearest(groups, d.start)
         target.date = target.date or d

@@ -48,6 +48,7 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
     pair: list[Draft] = []  # two launches the last sentence dated side by side
     previous: Analysis | None = None
     closed = False
+    last_placed: Draft | None = None
     for a in analyses:
         before, previous = previous, a
         if a.sentence.start < skip_until:
@@ -67,9 +68,12 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
         sentence_dates: list[str] = []
         placed_here: list[Draft] = []
         for group in groups:
-            draft = _place(group, a, drafts, focus, published, doc_actor, sentence_dates)
+            that = group.date is None and _THAT_ONE.match(a.sentence.text) and last_placed is not None \
+                and group.actor in (None, last_placed.actor)
+            draft = last_placed if that else _place(group, a, drafts, focus, published, doc_actor, sentence_dates)
             if draft is not None:
                 placed_here.append(draft)
+                last_placed = draft
                 draft.analyses.append((a, group))
                 placed, closed = True, closed and not group.row
                 if not (group.aside and focus is not None and focus is not draft):
@@ -86,7 +90,8 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
             distinct = [d for i, d in enumerate(placed_here) if all(d is not e for e in placed_here[:i])]
             pair = distinct if len(distinct) == 2 else []
         if not parts and not placed and focus is not None and (a.about_launch or focus.row) and not a.excluded:
-            target = _dated_target(a, drafts, published) or _system_target(a, drafts) or _actor_target(a, drafts, focus) or focus
+            that = last_placed if _THAT_ONE.match(a.sentence.text) and last_placed is not None else None
+            target = that or _dated_target(a, drafts, published) or _system_target(a, drafts) or _actor_target(a, drafts, focus) or focus
             target.analyses.append((a, None))
             _date_from_window(target, a, published)
     if published is not None:
@@ -101,6 +106,8 @@ def assemble(analyses: list[Analysis], published: date | None, doc_actor: str | 
 
 
 _BOTH = re.compile(r"\b(?:both|the\s+two|these|those)\s+(?:[\w-]+\s+)?(?:launches|tests|missiles|firings|flights)\b", re.IGNORECASE)
+# "That missile flew about 1,000 km": the launch told last, even in passing.
+_THAT_ONE = re.compile(r"^That\s+(?:missile|launch|test|rocket|one|flight)\b")
 _RULE_LINE = re.compile(r"^[-_=*~\s]{3,}$")
 
 

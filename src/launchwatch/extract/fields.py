@@ -114,7 +114,9 @@ def _other_classes(draft: Draft, chosen: str, text: str, lex) -> list[Evidence]:
     competing claims for the ledger, each once."""
     seen, out = {chosen}, []
     for a, g in draft.analyses:
-        for c in (g.classes if g is not None else a.classes if a.names_class else []):
+        # a class inside a system's name is a claim too: "its 'super-large multiple rocket launcher'"
+        named = [c for c in a.all_classes if any(s.start <= c.start < s.end for s in g.systems)] if g is not None else []
+        for c in (g.classes + named if g is not None else a.classes if a.names_class else []):
             if c.value in seen or _SPECIFICITY.get(c.value, 0) < 2:
                 continue
             seen.add(c.value)
@@ -207,9 +209,10 @@ def _plural(text: str) -> bool:
 
 def _quantity(draft: Draft, fld: str):
     for a, g in draft.analyses:
-        found = [q for q in (a.lengths if fld != "flight_time_s" else a.durations) if q.field == fld]
-        if found:
-            return max(found, key=lambda q: q.value), a
+        found = [q for q in (a.lengths if fld != "flight_time_s" else a.durations) if q.field == fld and not q.hypothetical]
+        if found:  # the largest of several missiles' figures; a conversion only restates the first
+            distinct = [q for q in found if q is found[0] or not _restates(q, found[0])]
+            return max(distinct, key=lambda q: q.value), a
     return None
 
 

@@ -9,7 +9,7 @@ from launchwatch.extract.spans import Mark
 # Words that end a place phrase rather than belong to it.
 _NOT_PLACE_WORD = r"(?!(?:failed|exploded|late|early|and|before|after|on|at|when|while|which|but)\b)"
 _PLACE = (r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|coast)\s+(?:of|off|near)\s+)?"
-          rf"(?:{_NOT_PLACE_WORD}[\w'’-]+\s+){{0,6}}?"
+          rf"(?:{_NOT_PLACE_WORD}[\w'’-]+\s+){{0,8}}?"
           r"(?:[A-Z][\w'’-]+(?:\s+(?:missile\s+|launch\s+|space\s+|test\s+)?(?:complex|facility|centre|center|range))?"
           r"|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target|complex|facility))")
 _STOP = r"(?=\s*(?:[,.;:\"“”(]|\s+(?:at|on|and|for|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
@@ -18,7 +18,7 @@ LAUNCH_FROM = re.compile(r"\b(?:(?:[Ll]aunched|[Ff]ired|test-fired|lifted\s+off|
                          r"(?:(?:(?:an?|the|its)\s+)?(?:[\w-]+\s+){0,3}?(?:pad|launcher|platform|vehicle|truck|aircraft|jet|bomber|submarine|ship|frigate|destroyer|boat)"
                          r"(?:\s+[A-Z][\w-]*){0,3}(?:,?\s+(?:submerged\s+|surfaced\s+|flying\s+)?(?:in|at|near|over|off)\s+|,\s+(?=[A-Z])))?"
                          + _PLACE + _STOP)
-LANDING = re.compile(r"\b(?:land(?:ed|ing)|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|destroyed|into|to(?=\s+(?:the\s+)?waters\b))\s+(?:\w+ly\s+)?(?:(?:in|into|at)\s+)?"
+LANDING = re.compile(r"\b(?:land(?:ed|ing)|arrived|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|destroyed|into|to(?=\s+(?:the\s+)?waters\b))\s+(?:\w+ly\s+)?(?:(?:in|into|at)\s+)?"
                      # "fell outside Japan's exclusive economic zone": the preposition is part of the place
                      + _PLACE.replace("(?P<place>", r"(?P<place>(?:(?:inside|outside|within|off|near)\s+)?", 1) + _STOP)
 # A known site named where no "launched from" says so: not after words that place a landing.

@@ -50,9 +50,10 @@ def _with_hedges(rx: re.Pattern, sentence: str) -> list[_Found]:
 # Words just before/after a length that make it an altitude.
 _ALTITUDE_CUE = re.compile(r"(altitude|apogee|height|high\b|peak|ceiling|orbit|soar|climb|rose|rising|lofted|elevation|reach(?:ed|es|ing)\s+(?:about\s+|around\s+|some\s+|roughly\s+|nearly\s+)?$)", re.IGNORECASE)
 # Words that make a length a distance flown or to the target.
-_DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea|(?:flight|range|distance|trajectory)\s+at\s+(?:\w+\s+){0,2}$)", re.IGNORECASE)
+_DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea|(?:flight|range|distance|trajectory)\s+at\s+(?:\w+\s+){0,2}$|tracked\s+(?:\w+\s+){0,2}(?:over|for)\s+$)", re.IGNORECASE)
 # A length followed by these is a place locator, not a flight ("150 km west of").
 _LOCATOR_AFTER = re.compile(r"^\s*(?:\(\s*[\d,.]+\s*\w+\s*\)\s*)?(?:north|south|east|west|northeast|northwest|southeast|southwest|off|from|short\s+of|inside|outside|beyond|of\b|offshore|wide|in\s+diameter|long\b|-long|away\s+from)", re.IGNORECASE)
+_COULD_HAVE_FLOWN = re.compile(r"\b(?:could|may|might)\s+have\s+(?:flown|travell?ed|gone)\s+(?:as\s+far\s+as\s+|up\s+to\s+)?$", re.IGNORECASE)
 # "flew about 1,400 km from a launch site": a flight, though a locator's "from" follows.
 _FLEW = re.compile(r"\b(?:flew|flown|travell?ed|covered)\s+$", re.IGNORECASE)
 # A length preceded by these is a capability, not a flight ("a range of 2,200 km").
@@ -78,6 +79,7 @@ class Quantity:
     hedge: str | None
     unit: str | None = None     # as stated: "km", "mile", "nautical mile", "second", "minute", ...
     rival: bool = False         # set against an earlier figure ("while estimates come to ..."): another voice
+    hypothetical: bool = False  # "could have flown as far as 1,900 km": a rival claim, never the launch's figure
 
 
 def parse_number(text: str) -> float:
@@ -96,19 +98,22 @@ def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
         value = parse_number(m.group("num")) * KM_PER_UNIT[unit]
         before, after = sentence[max(0, m.start - 60):m.start], sentence[m.end:m.end + 40]
         locator = _LOCATOR_AFTER.match(after) and not _FLEW.search(before)
-        if locator or _CAPABILITY_BEFORE.search(before) or _in_brackets(sentence, m):
+        estimate = _COULD_HAVE_FLOWN.search(before[-40:])  # "could have flown as far as 1,900 km": an estimate of this flight
+        hypothetical = estimate is not None or _HYPOTHETICAL.search(before[-35:]) is not None
+        if locator or (_CAPABILITY_BEFORE.search(before) and not estimate) or _in_brackets(sentence, m):
             continue
         field = _length_field(before, after, m.group("hedge"))
         rival = None if field else _contrasted(out, sentence, m, value, offset)
         if (field or rival) and value > 0:
             voice = rival is not None and not _REVISED.search(sentence[max(0, m.start - 40):m.start])
-            out.append(Quantity(field or rival, round(value, 1), m.start + offset, m.end + offset, m.text, _hedge(m), unit,
-                                rival=voice))
+            hedge = _hedge(m) or ("could have" if hypothetical else None)
+            out.append(Quantity(field or rival, round(value, 1), m.start + offset, m.end + offset, m.text, hedge, unit,
+                                rival=voice or hypothetical, hypothetical=hypothetical))
     return out
 
 
 # "cited 5,800 km, while independent estimates come out nearer 5,700 km": a rival figure of the same kind.
-_CONTRAST = re.compile(r"[,;]\s*(?:while|whereas|but|against|compared\s+with)\b|\b(?:while|whereas|estimat\w*)\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"[,;]\s*(?:while|whereas|but|against|compared\s+with)\b|\b(?:while|whereas|estimat\w*)\b|;\s*[\w. ]{1,30}:\s*$", re.IGNORECASE)
 # "revising an initial estimate of 1,000 km": the same source's earlier figure, not another voice.
 _REVISED = re.compile(r"\b(?:revis\w*|initial|earlier|first|previous|original|preliminary)\b", re.IGNORECASE)
 _NOT_A_FLIGHT = re.compile(r"\b(?:range|capab\w*|can|could|designed|maximum)\b", re.IGNORECASE)
@@ -152,8 +157,6 @@ def _length_field(before: str, after: str, hedge: str | None) -> str | None:
     near_before, near_after = before[-35:], after[:30]
     if hedge and hedge.lower().replace(" ", "") in ("lessthan", "under", "justunder"):
         return None  # an upper bound is neither an apogee nor a distance flown
-    if _HYPOTHETICAL.search(near_before):
-        return None
     altitude = _last_end(_ALTITUDE_CUE, near_before)
     distance = _last_end(_DISTANCE_CUE, near_before)
     if re.match(r"^\s*(?:high|in\s+altitude|into\s+space|altitude|up\b|(?:\w+\s+)?orbit)", near_after, re.IGNORECASE):
@@ -174,8 +177,12 @@ def _last_end(rx: re.Pattern, text: str) -> int:
 
 
 def _in_brackets(sentence: str, m: _Found) -> bool:
-    """'1,000 kilometers (621 miles)': the bracketed conversion repeats the first figure."""
-    return sentence[:m.start].rstrip().endswith("(")
+    """'1,000 kilometers (621 miles)': the bracketed conversion repeats the first figure; a
+    source named in the bracket ('(U.S.: about 1,400 miles)') gives its own."""
+    return sentence[:m.start].rstrip().endswith("(") and not _NAMED_BEFORE.search(sentence[:m.start])
+
+
+_NAMED_BEFORE = re.compile(r"[(;]\s*[\w. ]{1,30}:\s*$")
 
 
 def _unit_key(unit: str, table=KM_PER_UNIT) -> str:
