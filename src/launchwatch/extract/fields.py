@@ -364,7 +364,10 @@ _CLAUSE_BREAK = re.compile(r",\s*(?:while|whereas|but)\b|;\s")
 
 
 def _clause_of(a: Analysis, pos: int) -> int:
-    return len(_CLAUSE_BREAK.findall(a.sentence.text, 0, max(0, pos - a.sentence.start)))
+    breaks = a.__dict__.get("_clause_breaks")
+    if breaks is None:  # worked out once per sentence
+        breaks = a.__dict__["_clause_breaks"] = [m.start() + a.sentence.start for m in _CLAUSE_BREAK.finditer(a.sentence.text)]
+    return sum(1 for b in breaks if b < pos)
 
 
 def _reported_by(draft: Draft, text: str, lex):

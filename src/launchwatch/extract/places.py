@@ -68,12 +68,30 @@ def landing(analyses: list[tuple[Analysis, object]]) -> Mark | None:
 def landings(analyses: list[tuple[Analysis, object]]):
     """Every landing place the sentences word, in text order, with its sentence."""
     for a, _ in analyses:
+        for mark in landing_marks(a):
+            yield mark, a
+
+
+def landing_marks(a: Analysis) -> list[Mark]:
+    """The landing places one sentence words (worked out once: every launch drafted from it asks)."""
+    cached = a.__dict__.get("_landings")
+    if cached is None:
         text = a.sentence.text
-        found = sorted([*LANDING.finditer(text), *LANDING_ZONE.finditer(text), *LANDING_LABEL.finditer(text)], key=lambda m: m.start())
-        for m in found:
-            place = m.group("place").strip()
-            if len(place) >= 4 and not (re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone", place)):
-                yield _mark(a, m), a
+        found = [*LANDING.finditer(text)]
+        if _ZONE_CUE.search(text):
+            found += [*LANDING_ZONE.finditer(text)]
+        if ":" in text[:40]:
+            found += [*LANDING_LABEL.finditer(text)]
+        cached = [_mark(a, m) for m in sorted(found, key=lambda m: m.start()) if _is_place(m.group("place").strip())]
+        a.__dict__["_landings"] = cached
+    return cached
+
+
+_ZONE_CUE = re.compile(r"zone|area|box", re.IGNORECASE)
+
+
+def _is_place(place: str) -> bool:
+    return len(place) >= 4 and not (re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone", place))
 
 
 def launch_places(analyses: list[tuple[Analysis, object]], lex):
