@@ -325,6 +325,10 @@ cli.add_command(resolve_command)
 cli.add_command(review_group)
 
 from launchwatch.batch_cli import batch_command, runs_command  # noqa: E402
+from launchwatch import cli_alerts, cli_users, cli_web  # noqa: E402  serve, user, watch, webhook
+
+for _command in (*cli_web.COMMANDS, *cli_users.COMMANDS, *cli_alerts.COMMANDS):
+    cli.add_command(_command)
 
 cli.add_command(batch_command)
 cli.add_command(runs_command)
