@@ -24,6 +24,7 @@ demo: venv
 # if missing. Should that fail, pytest still runs and the PostgreSQL tests fail with why.
 test: dev
 	scripts/ensure-postgres || echo "make test: PostgreSQL could not be installed" >&2
+	scripts/ensure-chromium || echo "make test: Chromium could not be installed" >&2
 	$(BIN)/python -m pytest
 
 clean:
