@@ -8,9 +8,12 @@ documents of one event, whose number is small, so no global index is needed
 """
 from __future__ import annotations
 
+import operator
 import re
+from hashlib import sha1
 from typing import Iterable
 
+import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 NUM_PERM = 64
@@ -22,14 +25,26 @@ COPY_THRESHOLD = 0.5
 _WORD = re.compile(r"\w+")
 
 
+# The permutations of MinHash(num_perm=NUM_PERM, seed=1), drawn once instead of per document.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+
+
 def signature(text: str) -> bytes | None:
-    """The MinHash of the text's word 4-grams, serialized; None for very short texts."""
+    """The MinHash of the text's word 4-grams, serialized; None for very short texts.
+
+    The same bytes as `MinHash(num_perm=NUM_PERM, seed=1).update_batch(grams)`
+    with datasketch's default hash (sha1_hash32: the first 4 bytes of SHA-1,
+    little-endian), so stored signatures stay comparable; the hashes are taken
+    in one pass and handed over as integers."""
     words = _WORD.findall(text.lower())
     if len(words) < SHINGLE * 3:
         return None
-    grams = {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
-    mh.update_batch(list(grams))
+    grams = {" ".join(gram) for gram in zip(*(words[i:] for i in range(SHINGLE)))}
+    digests = b"".join([sha1(g.encode()).digest() for g in grams])
+    hashes = np.frombuffer(digests, dtype="<u4")[::5].tolist()  # 20-byte digests: every fifth word is a first 4 bytes
+    mh = MinHash(num_perm=NUM_PERM, seed=_TEMPLATE.seed, hashfunc=operator.index,
+                 permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
+    mh.update_batch(hashes)
     lean = LeanMinHash(mh)
     buf = bytearray(lean.bytesize())
     lean.serialize(buf)
