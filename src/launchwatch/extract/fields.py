@@ -364,10 +364,11 @@ _CLAUSE_BREAK = re.compile(r",\s*(?:while|whereas|but)\b|;\s")
 
 
 def _clause_of(a: Analysis, pos: int) -> int:
+    """How many clause breaks end before `pos` (the breaks are found once per sentence)."""
     breaks = a.__dict__.get("_clause_breaks")
-    if breaks is None:  # worked out once per sentence
-        breaks = a.__dict__["_clause_breaks"] = [m.start() + a.sentence.start for m in _CLAUSE_BREAK.finditer(a.sentence.text)]
-    return sum(1 for b in breaks if b < pos)
+    if breaks is None:
+        breaks = a.__dict__["_clause_breaks"] = [m.end() + a.sentence.start for m in _CLAUSE_BREAK.finditer(a.sentence.text)]
+    return sum(1 for end in breaks if end <= pos)
 
 
 def _reported_by(draft: Draft, text: str, lex):

@@ -80,14 +80,15 @@ def landing_marks(a: Analysis) -> list[Mark]:
         found = [*LANDING.finditer(text)]
         if _ZONE_CUE.search(text):
             found += [*LANDING_ZONE.finditer(text)]
-        if ":" in text[:40]:
+        if ":" in text:  # LANDING_LABEL needs its colon
             found += [*LANDING_LABEL.finditer(text)]
         cached = [_mark(a, m) for m in sorted(found, key=lambda m: m.start()) if _is_place(m.group("place").strip())]
         a.__dict__["_landings"] = cached
     return cached
 
 
-_ZONE_CUE = re.compile(r"zone|area|box", re.IGNORECASE)
+# Every LANDING_ZONE match holds one of these words; most sentences hold none.
+_ZONE_CUE = re.compile(r"zone|area|box|stretch|swath", re.IGNORECASE)
 
 
 def _is_place(place: str) -> bool:
