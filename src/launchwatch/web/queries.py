@@ -1,0 +1,310 @@
+"""The read queries behind the web server: the JSON API and the HTML pages call the same functions.
+
+    events_page(store, EventFilters(actor="KP", q="hwasong"))  # {"events": [row, ...], "next": cursor}
+    event_detail(store, "ev-58fd2bf327b5")     # the event contract + history + documents_detail
+    document_detail(store, "kcna-0304")        # a document by id or external id, its reports
+    search(store, "Sohae")                     # events and documents whose text holds the words
+    stats(store)                               # counts, launches per month by class and actor
+
+Events are listed newest first (date descending, then id), undated ones last,
+and paged by keyset: `next` is an opaque cursor holding the last row's (date,
+id), so a page costs the same however deep it is. Text search uses the
+full-text index of migration 0006 (SQLite FTS5, PostgreSQL tsvector + GIN).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, or_, select, text
+from sqlalchemy.sql import Select
+
+from launchwatch.errors import LaunchwatchError
+from launchwatch.records import EVENT_FIELDS
+from launchwatch.resolve.actions import history
+from launchwatch.resolve.query import get_event
+from launchwatch.store.models import claims, documents, events, reports
+from launchwatch.store.sql import date_filter
+
+MAX_LIMIT = 500
+STATUSES = ("confirmed", "single-source", "state-media-only", "self-reported", "unattributed")
+REJECTED = "rejected"   # an analyst's review, also accepted as a status filter
+ROW_FIELDS = ("id", "date", "actor", "weapon_class", "weapon_name", "count", "status", "review",
+              "launch_location", "landing", "outcome", "distance_km")
+DOCUMENT_FIELDS = ("id", "external_id", "title", "publisher", "original_publisher", "published", "url")
+SNIPPET_CHARS = 160
+
+# The full-text index's own tables (migration 0006; not part of the store's models).
+# SQLite: search_documents maps a stable integer key to each document id, and the
+# contentless FTS5 table search_documents_fts indexes title and text under that key.
+_search_metadata = MetaData()
+search_documents = Table("search_documents", _search_metadata,
+                         Column("rowid", Integer, primary_key=True), Column("doc_id", String(64)))
+# PostgreSQL: an expression GIN index on documents; a query must spell the same expression.
+PG_TSVECTOR = "to_tsvector('english', coalesce({t}.title, '') || ' ' || coalesce({t}.text, ''))"
+
+
+class QueryError(LaunchwatchError):
+    """A request the queries cannot answer as asked (bad cursor, date, limit or status)."""
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """What the event list is narrowed to; every field is optional."""
+
+    actor: str | None = None
+    weapon_class: str | None = None
+    since: str | None = None
+    until: str | None = None
+    status: str | None = None
+    q: str | None = None
+    limit: int = 50
+    after: str | None = None   # the opaque keyset cursor of the previous page's `next`
+
+    def query_params(self) -> dict[str, Any]:
+        """The filters as URL query parameters (API names), without limit/after defaults."""
+        params = {"actor": self.actor, "class": self.weapon_class, "since": self.since,
+                  "until": self.until, "status": self.status, "q": self.q}
+        return {k: v for k, v in params.items() if v not in (None, "")}
+
+
+# -- the event list --------------------------------------------------------
+
+def events_page(store, f: EventFilters) -> dict[str, Any]:
+    """One page of events, newest first, undated last; `next` continues after its last row."""
+    if not 1 <= f.limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {f.limit}")
+    after = decode_cursor(f.after) if f.after else None
+    base = _filtered(store, f)
+    with store.engine.connect() as conn:
+        rows: list[dict[str, Any]] = []
+        if after is None or after[0] is not None:
+            rows = _fetch(conn, _dated_after(base, after).limit(f.limit + 1))
+        if len(rows) <= f.limit:
+            undated = base.where(events.c.date.is_(None)).order_by(events.c.id)
+            if after is not None and after[0] is None:
+                undated = undated.where(events.c.id > after[1])
+            rows += _fetch(conn, undated.limit(f.limit + 1 - len(rows)))
+    more, rows = len(rows) > f.limit, rows[:f.limit]
+    return {"events": rows, "next": encode_cursor(rows[-1]["date"], rows[-1]["id"]) if more else None}
+
+
+def _dated_after(base: Select, after: tuple[str | None, str] | None) -> Select:
+    """Dated events after the cursor, in list order: one range scan of the date index."""
+    query = base.where(events.c.date.is_not(None))
+    if after is not None:
+        date, event_id = after
+        query = query.where(events.c.date <= date, or_(events.c.date < date, events.c.id > event_id))
+    return query.order_by(events.c.date.desc(), events.c.id)
+
+
+def _filtered(store, f: EventFilters) -> Select:
+    e = events
+    query = select(*(e.c[name] for name in ROW_FIELDS), e.c.documents, e.c.conflicts)
+    if f.actor:
+        query = query.where(e.c.actor == f.actor.strip().upper())
+    if f.weapon_class:
+        query = query.where(e.c.weapon_class == f.weapon_class.strip().lower())
+    query = _status_filter(query, f.status)
+    try:
+        query = date_filter(query, e.c.date, f.since, f.until)
+    except LaunchwatchError as err:
+        raise QueryError(str(err)) from None
+    if f.q is not None:
+        query = query.where(e.c.id.in_(_events_matching(store, f.q)))
+    return query
+
+
+def _status_filter(query: Select, status: str | None) -> Select:
+    """A verification status (rejected events left out), or `rejected` for analysts' rejections."""
+    if status == REJECTED:
+        return query.where(events.c.review == REJECTED)
+    query = query.where(or_(events.c.review.is_(None), events.c.review != REJECTED))
+    if status is None:
+        return query
+    if status not in STATUSES:
+        raise QueryError(f"unknown status {status!r}: use one of {', '.join((*STATUSES, REJECTED))}")
+    return query.where(events.c.status == status)
+
+
+def _fetch(conn, query: Select) -> list[dict[str, Any]]:
+    return [_row(r) for r in conn.execute(query).mappings()]
+
+
+def _row(r) -> dict[str, Any]:
+    row = {name: r[name] for name in ROW_FIELDS}
+    row["n_docs"] = len(r["documents"] or [])
+    row["conflict_fields"] = [c["field"] for c in r["conflicts"] or []]
+    return row
+
+
+def encode_cursor(date: str | None, event_id: str) -> str:
+    raw = json.dumps([date, event_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str | None, str]:
+    """(date, id) from a cursor made by encode_cursor; QueryError for anything else."""
+    try:
+        date, event_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error):
+        raise QueryError(f"bad cursor {cursor[:40]!r}: pass the `next` of a previous page") from None
+    if not isinstance(event_id, str) or not (date is None or isinstance(date, str)):
+        raise QueryError(f"bad cursor {cursor[:40]!r}: pass the `next` of a previous page")
+    return date, event_id
+
+
+# -- full-text search --------------------------------------------------------
+
+def search_terms(q: str) -> list[tuple[str, bool]]:
+    """The words of a query, lower-cased, each with whether it ends in `*` (a prefix)."""
+    return [(m.group(1).lower(), bool(m.group(2))) for m in re.finditer(r"(\w+)(\*?)", q)]
+
+
+def _matching_doc_ids(store, q: str) -> Select:
+    """A select of the ids of documents whose title or text holds every word of `q`."""
+    terms = search_terms(q)
+    if not terms:
+        return select(documents.c.id).where(documents.c.id.is_(None))   # nothing to look for
+    if store.engine.dialect.name == "postgresql":
+        tsquery = " & ".join(w + (":*" if prefix else "") for w, prefix in terms)
+        condition = text(f"{PG_TSVECTOR.format(t='documents')} @@ to_tsquery('english', :tsquery)")
+        return select(documents.c.id).where(condition.bindparams(tsquery=tsquery))
+    match = " ".join(f'"{w}"' + ("*" if prefix else "") for w, prefix in terms)
+    keys = text("SELECT rowid FROM search_documents_fts WHERE search_documents_fts MATCH :match")
+    return (select(search_documents.c.doc_id)
+            .where(search_documents.c.rowid.in_(keys.bindparams(match=match).columns(rowid=Integer))))
+
+
+def _events_matching(store, q: str) -> Select:
+    return (select(reports.c.event_id)
+            .where(reports.c.doc_id.in_(_matching_doc_ids(store, q)), reports.c.event_id.is_not(None)))
+
+
+def search(store, q: str, limit: int = 50) -> dict[str, Any]:
+    """Events (list rows) and documents whose text or title holds every word of `q`."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    found = events_page(store, EventFilters(q=q, limit=limit))["events"]
+    query = (select(documents.c.id, documents.c.external_id, documents.c.title, documents.c.published,
+                    documents.c.text)
+             .where(documents.c.id.in_(_matching_doc_ids(store, q)))
+             .order_by(documents.c.published.desc(), documents.c.id).limit(limit))
+    with store.engine.connect() as conn:
+        docs = [dict(r) for r in conn.execute(query).mappings()]
+    words = [w for w, _ in search_terms(q)]
+    for doc in docs:
+        doc["snippet"] = snippet(doc.pop("text") or doc["title"] or "", words)
+    return {"events": found, "documents": docs}
+
+
+def snippet(body: str, words: list[str]) -> str:
+    """About SNIPPET_CHARS characters of `body` around the first word of the query it holds."""
+    hits = [m.start() for w in words for m in [re.search(rf"\b{re.escape(w)}", body, re.I)] if m]
+    start = max(0, min(hits, default=0) - SNIPPET_CHARS // 3)
+    if start:
+        start = body.find(" ", start) + 1 or start   # begin at a word
+    piece = " ".join(body[start:start + SNIPPET_CHARS].split())
+    return ("… " if start else "") + piece + (" …" if start + SNIPPET_CHARS < len(body) else "")
+
+
+# -- one event, one document -------------------------------------------------
+
+def event_detail(store, some_id: str) -> dict[str, Any] | None:
+    """The event found by any id get_event accepts, with its audit trail and documents' text.
+
+    `requested_id` is the id asked for; when it is an old (aliased) id or a
+    report id, `id` is the event's id now.
+    """
+    event = get_event(store, some_id)
+    if event is None:
+        return None
+    event["requested_id"] = some_id
+    event["history"] = history(store, event["id"])
+    event["documents_detail"] = _documents_detail(store, event)
+    return event
+
+
+def _documents_detail(store, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each document of the event with its text and the spans of its claims, in reading order."""
+    with store.engine.connect() as conn:
+        doc_of = dict(conn.execute(select(reports.c.id, reports.c.doc_id)
+                                   .where(reports.c.event_id == event["id"])).all())
+        query = (select(*(documents.c[k] for k in DOCUMENT_FIELDS), documents.c.text)
+                 .where(documents.c.id.in_(sorted(set(doc_of.values()))))
+                 .order_by(documents.c.published.is_(None), documents.c.published, documents.c.id))
+        out = [dict(r) for r in conn.execute(query).mappings()]
+    spans: dict[str, list] = {d["id"]: [] for d in out}
+    for claim in event["claims"]:
+        if claim.get("report") in doc_of and claim.get("start") is not None:
+            spans[doc_of[claim["report"]]].append(
+                {k: claim[k] for k in ("start", "end", "field", "value", "source", "hedge", "chosen")})
+    for doc in out:
+        doc["spans"] = sorted(spans[doc["id"]], key=lambda s: (s["start"], s["end"], s["field"]))
+    return out
+
+
+def document_detail(store, some_id: str) -> dict[str, Any] | None:
+    """A document by id (sha256) or external id, with its reports and their evidence."""
+    cols = (*DOCUMENT_FIELDS, "status", "error", "text")
+    with store.engine.connect() as conn:
+        doc = None
+        for key in (documents.c.id, documents.c.external_id):
+            query = select(*(documents.c[k] for k in cols)).where(key == some_id)
+            doc = conn.execute(query.order_by(documents.c.ingested_at).limit(1)).mappings().first()
+            if doc is not None:
+                break
+        if doc is None:
+            return None
+        doc = dict(doc)
+        doc["reports"] = _document_reports(conn, doc["id"])
+    doc["events"] = sorted({r["event_id"] for r in doc["reports"] if r["event_id"]})
+    return doc
+
+
+def _document_reports(conn, doc_id: str) -> list[dict[str, Any]]:
+    query = select(reports).where(reports.c.doc_id == doc_id).order_by(reports.c.index)
+    out = [{"id": r["id"], "event_id": r["event_id"], "index": r["index"],
+            **{name: r[name] for name in EVENT_FIELDS}, "evidence": []}
+           for r in conn.execute(query).mappings()]
+    by_id = {r["id"]: r for r in out}
+    query = select(claims).where(claims.c.doc_id == doc_id).order_by(claims.c.start, claims.c.id)
+    for c in conn.execute(query).mappings():
+        by_id[c["report_id"]]["evidence"].append(
+            {k: c[k] for k in ("field", "start", "end", "quote", "source", "hedge", "value", "unit",
+                               "invalid")})
+    for r in out:
+        r["reported_by"] = list(r["reported_by"] or [])
+        r["is_primary"] = bool(r["is_primary"])
+    return out
+
+
+# -- statistics --------------------------------------------------------------
+
+def stats(store) -> dict[str, Any]:
+    """Row counts and launches (events, rejected ones left out) by month, actor, class and status."""
+    e = events
+    kept = or_(e.c.review.is_(None), e.c.review != REJECTED)
+    month = func.substr(e.c.date, 1, 7)
+    by_month = (select(month.label("month"), e.c.weapon_class, e.c.actor, func.count().label("n"))
+                .where(kept, func.length(e.c.date) >= 7)
+                .group_by(month, e.c.weapon_class, e.c.actor)
+                .order_by(month, e.c.weapon_class, e.c.actor))
+    with store.engine.connect() as conn:
+        months = [dict(r) for r in conn.execute(by_month).mappings()]
+        totals = {name: _count_by(conn, e.c[column], kept)
+                  for name, column in (("by_actor", "actor"), ("by_class", "weapon_class"),
+                                       ("by_status", "status"))}
+    return {"counts": store.counts(), "by_month": months, **totals}
+
+
+def _count_by(conn, column, condition) -> dict[str, int]:
+    query = select(column, func.count()).where(condition).group_by(column)
+    out: dict[str, int] = {}
+    for key, n in conn.execute(query).all():
+        out[key or "unknown"] = out.get(key or "unknown", 0) + n   # no value counts as unknown
+    return out
