@@ -43,9 +43,10 @@ SNIPPET_CHARS = 160
 # contentless FTS5 table search_documents_fts indexes title and text under that key.
 _search_metadata = MetaData()
 search_documents = Table("search_documents", _search_metadata,
-                         Column("rowid", Integer, primary_key=True), Column("doc_id", String(64)))
+                         Column("key", Integer, primary_key=True), Column("doc_id", String(64)))
 # PostgreSQL: an expression GIN index on documents; a query must spell the same expression.
-PG_TSVECTOR = "to_tsvector('english', coalesce({t}.title, '') || ' ' || coalesce({t}.text, ''))"
+PG_TSVECTOR = ("to_tsvector('english', coalesce(documents.title, '') || ' ' "
+               "|| left(coalesce(documents.text, ''), 1000000))")
 
 
 class QueryError(LaunchwatchError):
@@ -172,12 +173,12 @@ def _matching_doc_ids(store, q: str) -> Select:
         return select(documents.c.id).where(documents.c.id.is_(None))   # nothing to look for
     if store.engine.dialect.name == "postgresql":
         tsquery = " & ".join(w + (":*" if prefix else "") for w, prefix in terms)
-        condition = text(f"{PG_TSVECTOR.format(t='documents')} @@ to_tsquery('english', :tsquery)")
+        condition = text(f"{PG_TSVECTOR} @@ to_tsquery('english', :tsquery)")
         return select(documents.c.id).where(condition.bindparams(tsquery=tsquery))
     match = " ".join(f'"{w}"' + ("*" if prefix else "") for w, prefix in terms)
     keys = text("SELECT rowid FROM search_documents_fts WHERE search_documents_fts MATCH :match")
     return (select(search_documents.c.doc_id)
-            .where(search_documents.c.rowid.in_(keys.bindparams(match=match).columns(rowid=Integer))))
+            .where(search_documents.c.key.in_(keys.bindparams(match=match).columns(rowid=Integer))))
 
 
 def _events_matching(store, q: str) -> Select:
