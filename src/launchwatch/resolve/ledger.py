@@ -29,7 +29,7 @@ PLACE_FIELDS = ("launch_location", "landing")
 CONFLICT_FIELDS = ("date", "weapon_class", "weapon_name", "count", "platform", "launch_location", "landing",
                    "distance_km", "apogee_km", "flight_time_s", "outcome")
 CLASS_RANK = {None: 0, "unknown": 0, "ballistic": 1}
-SAME_FIGURE = 0.02      # a unit conversion restates a figure within this share
+SAME_FIGURE = 0.005     # a unit conversion restates a figure within this share ("1,000 km (621 miles)"); 70 min against 4,153 s is a rival
 CONSISTENT = 0.05       # a rounded and a precise figure of one measurement
 
 
