@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import string
+from re import _constants as _c, _parser  # read patterns for their required words
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -36,6 +37,16 @@ def fold_pattern(source: str) -> str:
     return "".join(out)
 
 
+# The only non-ASCII characters that `re` under IGNORECASE takes for ASCII letters (İ ı ſ K).
+_ASCII_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def folds_like_ignorecase(text: str) -> bool:
+    """Whether a case-insensitive ASCII pattern finds in `text` just what its folded form finds in
+    `fold(text)`: true unless the text holds one of the four look-alikes."""
+    return _ASCII_LOOKALIKES.search(text) is None
+
+
 class Folded:
     """A case-insensitive pattern: compiled folded, matched on folded text."""
 
@@ -53,3 +64,108 @@ class Folded:
 
     def findall(self, text: str) -> list:
         return self.pattern.findall(fold(text))
+
+
+class Alternatives:
+    """Named alternatives as one alternation, `(?P<a>...)|(?P<b>...)`, matched faster.
+
+    The matches are those of the one alternation. Two things make it cheaper:
+    an alternative whose required words (`required_literals`) the text lacks
+    cannot match anywhere, so only the others are tried (one compiled
+    pattern per set of them); and when every alternative starts with `\\b`,
+    one `\\b` in front lets `re` reject most positions at once instead of
+    trying each alternative there. `folded`: matched on ASCII-folded text,
+    like `Folded`.
+    """
+
+    def __init__(self, sources: dict[str, str], flags: int = 0, folded: bool = False):
+        self._sources = {name: fold_pattern(rx) if folded else rx for name, rx in sources.items() if rx}
+        self._flags, self._folded = flags, folded
+        self._needs = {name: required_literals(rx, flags) for name, rx in self._sources.items()}
+        self._bounded = all(starts_with_boundary(rx, flags) for rx in self._sources.values())
+        self._compiled: dict[tuple[str, ...], re.Pattern] = {}
+
+    def _pattern(self, text: str) -> re.Pattern:
+        active = tuple(name for name, needs in self._needs.items() if needs is None or any(w in text for w in needs))
+        rx = self._compiled.get(active)
+        if rx is None:
+            body = "|".join(f"(?P<{name}>{self._sources[name]})" for name in active) or r"(?!x)x"
+            rx = self._compiled[active] = re.compile(rf"\b(?:{body})" if self._bounded and active else body, self._flags)
+        return rx
+
+    def finditer(self, text: str):
+        text = fold(text) if self._folded else text
+        return self._pattern(text).finditer(text)
+
+    def match(self, text: str, pos: int = 0):
+        text = fold(text) if self._folded else text
+        return self._pattern(text).match(text, pos)
+
+
+def required_literals(source: str, flags: int = 0) -> frozenset[str] | None:
+    """Strings one of which every match of the pattern contains; None when none can be told.
+
+    Read from the parsed pattern: a run of literal characters, or a group or
+    alternation whose every branch requires one. Case-insensitive parts,
+    lookarounds and optional parts require nothing.
+    """
+    try:
+        parsed = _parser.parse(source, flags)
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        found = _required_in(list(parsed.data))
+    except Exception:  # an unexpected parse tree (another Python): no gate, never a wrong one
+        return None
+    return frozenset(found) if found else None
+
+
+def starts_with_boundary(source: str, flags: int = 0) -> bool:
+    """Whether every match of the pattern starts with `\\b` (`re` hoists a prefix all branches share)."""
+    try:
+        data = _parser.parse(source, flags).data
+        while data and data[0][0] is _c.SUBPATTERN and not data[0][1][1] and not data[0][1][2]:
+            data = data[0][1][3].data
+        return bool(data) and data[0] == (_c.AT, _c.AT_BOUNDARY)
+    except Exception:
+        return False
+
+
+def _required_in(items: list) -> set[str] | None:
+    """The best required set of a sequence: the one whose shortest string is longest."""
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def better(found: set[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        better({"".join(run)} if run else None)
+        run = []
+        better(_required_of(op, av))
+    better({"".join(run)} if run else None)
+    return best
+
+
+def _required_of(op, av) -> set[str] | None:
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & re.IGNORECASE else _required_in(list(sub.data))
+    if op is _c.BRANCH:
+        found: set[str] = set()
+        for branch in av[1]:
+            each = _required_in(list(branch.data))
+            if not each:
+                return None
+            found |= each
+        return found
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        return _required_in(list(sub.data)) if low >= 1 else None
+    if op is _c.ATOMIC_GROUP:
+        return _required_in(list(av.data))
+    return None

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from launchwatch.extract import quantities
 from launchwatch.extract.dates import DateExpr, find_dates
-from launchwatch.folding import Folded
+from launchwatch.folding import Folded, fold, folds_like_ignorecase
 from launchwatch.extract.gazetteer import tokenize
 from launchwatch.extract.spans import Mark
 from launchwatch.extract.lexicon import Lexicon, class_of
@@ -132,7 +132,7 @@ class Analysis:
 
     @cached_property
     def durations(self) -> list[quantities.Quantity]:
-        spelled = self.lex is not None and _TIME_WORD.search(self.sentence.text) is not None  # "about four minutes"
+        spelled = self.lex is not None and _time_word(self.sentence.text)  # "about four minutes"
         return quantities.durations(self.sentence.text, self.sentence.start) if self._digits or spelled else []
 
     @cached_property
@@ -239,6 +239,13 @@ def _row_actor(text: str, cell: re.Match, off: int, lex: Lexicon) -> Mark | None
 
 _DIGIT = re.compile(r"\d")
 _TIME_WORD = re.compile(r"\b(?:minutes?|seconds?|hours?)\b", re.IGNORECASE)
+
+
+def _time_word(text: str) -> bool:
+    """_TIME_WORD.search, run only when a substring test on the folded text finds its word."""
+    if folds_like_ignorecase(text) and not any(w in fold(text) for w in ("minute", "second", "hour")):
+        return False
+    return _TIME_WORD.search(text) is not None
 # Class phrases need one of these words; most sentences have none.
 _CLASS_CUE = Folded(r"missile|ICBM|SRBM|IRBM|MRBM|SLBM|rocket|satellite|hypersonic|cruise|ballistic|launcher|artillery|orbit")
 # A sentence with none of these (nor a trigger or system name) can neither report a launch nor lend a fact.

@@ -123,9 +123,11 @@ _SECOND = re.compile(r"[;,]?\s+(?:and\s+|while\s+)?the\s+(?:second|other|latter)
 def _first_and_second(a: Analysis, pair: list[Draft]) -> list[tuple[Analysis, Draft]]:
     """'On Feb. 27 and March 5 ...' then 'The first reached 620 km ...; the second reached 560 km':
     each half of the sentence lends its figures to its own launch."""
+    if len(pair) != 2:
+        return []
     text = a.sentence.text
     second = _SECOND.search(text)
-    if len(pair) != 2 or not second or not re.search(r"\b[Tt]he\s+(?:first|former)\b", text[:second.start()]):
+    if not second or not re.search(r"\b[Tt]he\s+(?:first|former)\b", text[:second.start()]):
         return []
     halves = ((a.sentence.start, text[:second.start()]), (a.sentence.start + second.start(), text[second.start():]))
     return [(analyze(Sentence(start, start + len(part), part, a.sentence.paragraph, a.sentence.index), a.lex), draft)

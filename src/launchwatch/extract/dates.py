@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from launchwatch.folding import Folded, fold
+from launchwatch.folding import Folded, fold, folds_like_ignorecase
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7,
@@ -80,7 +80,20 @@ class DateExpr:
 
 
 # Cheap gate: most sentences hold no date word at all, and 20 patterns cost more than one.
-_ANY_DATE_WORD = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|week|month|year|today|tonight|morning|afternoon|evening|hours|minutes|later|earlier)", re.IGNORECASE)
+_DATE_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "day", "week",
+               "month", "year", "today", "tonight", "morning", "afternoon", "evening", "hours", "minutes", "later", "earlier")
+_ANY_DATE_WORD = re.compile(r"\d|" + "|".join(_DATE_WORDS), re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold_date(text: str) -> bool:
+    """_ANY_DATE_WORD.search, answered by substring tests on the folded text where they say the same."""
+    if not folds_like_ignorecase(text):
+        return _ANY_DATE_WORD.search(text) is not None
+    if _DIGIT.search(text):
+        return True
+    folded = fold(text)
+    return any(word in folded for word in _DATE_WORDS)
 
 
 # Which cheap cue each pattern needs before it is worth running.
@@ -123,7 +136,7 @@ def _cues(text: str) -> set[str]:
 def find_dates(text: str, offset: int = 0) -> list[DateExpr]:
     """Non-overlapping date expressions in `text`, earliest first; offsets shifted by `offset`."""
     found: list[DateExpr] = []
-    if not _ANY_DATE_WORD.search(text):
+    if not _may_hold_date(text):
         return found
     present = _cues(text)
     taken: list[tuple[int, int]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from launchwatch.folding import Folded
+from launchwatch.folding import Alternatives, Folded
 from launchwatch.extract.gazetteer import Gazetteer
 
 # Class phrases named by the text, most specific first. Values are weapon classes.
@@ -41,7 +41,7 @@ class Lexicon:
     reporting: Folded
     success: Folded
     failure: Folded
-    platforms: Folded   # a named group per platform
+    platforms: Alternatives   # a named group per platform
     hedges: Folded
     generic_sources: "Labelled"   # sources that name no agency ("analysts", "US officials")
     role_sources: "Labelled"      # sources named by role, resolved by state
@@ -57,8 +57,7 @@ class Labelled:
 
     def __init__(self, table: dict[str, list[str]], flags: int = 0):
         self._labels = {f"g{i}": label for i, label in enumerate(table)}
-        body = "|".join(f"(?P<g{i}>{'|'.join(rxs)})" for i, rxs in enumerate(table.values()) if rxs)
-        self._rx = re.compile(body or r"(?!x)x", flags)
+        self._rx = Alternatives({f"g{i}": "|".join(rxs) for i, rxs in enumerate(table.values())}, flags)
 
     def finditer(self, text: str):
         for m in self._rx.finditer(text):
@@ -91,7 +90,7 @@ def _words(knowledge, table: str, key: str) -> Folded:
 def _build(knowledge) -> Lexicon:
     actor_names = [(n, a.code) for a in knowledge.actors for n in a.names]
     actor_names += [("The" + n[3:], code) for n, code in actor_names if n.startswith("the ")]
-    platforms = Folded("|".join(f"(?P<{name}>{'|'.join(rxs)})" for name, rxs in knowledge.terms.get("platform", {}).items() if rxs) or r"(?!x)x")
+    platforms = Alternatives({name: "|".join(rxs) for name, rxs in knowledge.terms.get("platform", {}).items()}, folded=True)
     return Lexicon(
         systems=Gazetteer((n, s) for s in knowledge.systems for n in (s.name, *s.aliases)),
         actors=Gazetteer(actor_names),

@@ -78,7 +78,7 @@ def landing_marks(a: Analysis) -> list[Mark]:
     if cached is None:
         text = a.sentence.text
         found = [*LANDING.finditer(text)]
-        if _ZONE_CUE.search(text):
+        if any(word in text for word in _ZONE_WORDS):
             found += [*LANDING_ZONE.finditer(text)]
         if ":" in text:  # LANDING_LABEL needs its colon
             found += [*LANDING_LABEL.finditer(text)]
@@ -87,8 +87,8 @@ def landing_marks(a: Analysis) -> list[Mark]:
     return cached
 
 
-# Every LANDING_ZONE match holds one of these words; most sentences hold none.
-_ZONE_CUE = re.compile(r"zone|area|box|stretch|swath", re.IGNORECASE)
+# Every LANDING_ZONE match holds one of these words (the pattern is case-sensitive); most sentences hold none.
+_ZONE_WORDS = ("zone", "area", "box", "stretch", "swath")
 
 
 def _is_place(place: str) -> bool:
