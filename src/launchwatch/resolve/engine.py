@@ -7,7 +7,8 @@ Only the components holding unresolved reports (same actor, dates chained a
 day apart, or tied by an analyst's merge/split) are regrouped; grouping never
 crosses components, so the result is the same as a full rebuild whatever the
 order documents arrived in. One transaction writes the new events, points
-the reports at them and records the ids old events had as aliases.
+the reports at them, records the ids old events had as aliases and appends
+what changed materially to the `event_changes` outbox (alerts/changes.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from launchwatch.alerts import changes
 from launchwatch.knowledge import Knowledge, load_knowledge, lookup_key
 from launchwatch.records import EVENT_FIELDS
 from launchwatch.resolve import syndication
@@ -309,12 +311,14 @@ def _write(store, todo: list[Report], groups: list[list[Report]], rows: list[dic
     anchors = {anchored_id(r.id): r.id for r in todo}
     with store.atomic() as conn:
         if full:
-            old_ids = set(conn.execute(select(events.c.id)).scalars())
+            before = changes.snapshot(conn, None)
+            old_ids = set(before)
             conn.execute(delete(events))
         else:
             old_ids = {r.old_event for r in todo if r.old_event} | _orphans(conn)
             for chunk in chunks(sorted(anchors)):
                 old_ids |= set(conn.execute(select(events.c.id).where(events.c.id.in_(chunk))).scalars())
+            before = changes.snapshot(conn, old_ids | new_ids)   # for the outbox, before they go
             for chunk in chunks(sorted(old_ids | new_ids)):
                 conn.execute(delete(events).where(events.c.id.in_(chunk)))
         stale = old_ids - new_ids
@@ -326,6 +330,7 @@ def _write(store, todo: list[Report], groups: list[list[Report]], rows: list[dic
         for chunk in chunks(moves, 5000):
             conn.execute(point, chunk)
         _record_aliases(conn, moved, new_ids)
+        changes.record(conn, before, rows, stale, moved)
     return len(stale)
 
 
