@@ -165,7 +165,7 @@ class _Policy:
         for address in addresses:
             reason = self._refusal(address)
             if reason:
-                raise BlockedURLError(f"refused {shown_url(url)}: {parts.hostname} is a {reason} "
+                raise BlockedURLError(f"refused {shown_url(url)}: {_named(parts.hostname, address)}{reason} "
                                       "(set LAUNCHWATCH_ALLOW_PRIVATE_URLS=1 to allow private addresses)")
         return str(addresses[0]), port
 
@@ -186,6 +186,10 @@ class _Policy:
         if self.allow_private or any(address in net for net in self.allowed_networks):
             return None
         return blocked_reason(address)
+
+
+def _named(host: str, address: IPAddress) -> str:
+    return "" if host.strip("[]") == str(address) else f"{host} resolves to a "
 
 
 def _send(client: httpx.Client, policy: _Policy, method: str, url: str, content: bytes | None,
