@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 
 import trafilatura
 from lxml import etree
@@ -71,7 +72,10 @@ def make_article(raw: RawDocument, settings: Settings) -> Article:
     _require_article(cleaned, raw.kind)
     title = raw.title or meta.get("title") or cleaned.title
     paragraphs = _headline_first(cleaned.paragraphs, title)
-    head = meta.get("head") or normalise(text)
+
+    def head() -> list[str]:  # the page's lines: worked out only when a byline must date the story
+        return meta.get("head") or normalise(text)
+
     published, published_from = _publication_date(raw, meta.get("date"), head, paragraphs, warnings)
     return Article(
         doc_id=raw.doc_id, source=raw.source, text="\n\n".join(paragraphs), title=title,
@@ -250,9 +254,9 @@ def _headline_first(paragraphs: list[str], title: str | None) -> list[str]:
     return [title] + [p for p in paragraphs if p != title]
 
 
-def _publication_date(raw: RawDocument, meta_value: str | None, head: list[str],
+def _publication_date(raw: RawDocument, meta_value: str | None, head: Callable[[], list[str]],
                       paragraphs: list[str], warnings: list[str]) -> tuple[str | None, str | None]:
-    """(YYYY-MM-DD, where from): given > meta > byline; else a warning."""
+    """(YYYY-MM-DD, where from): given > meta > byline; else a warning. `head` gives the page's lines."""
     if raw.published:
         given = dates_meta.given_date(raw.published)
         if given:
@@ -261,7 +265,7 @@ def _publication_date(raw: RawDocument, meta_value: str | None, head: list[str],
     meta = dates_meta.given_date(meta_value) if meta_value else None
     if meta:
         return meta, "meta"
-    byline = dates_meta.byline_date(head)
+    byline = dates_meta.byline_date(head())
     if byline:
         return byline, "byline"
     warnings.append("publication date unknown")

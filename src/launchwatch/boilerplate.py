@@ -26,7 +26,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from launchwatch.folding import Folded
+from launchwatch.folding import Alternatives, Folded
 
 # --------------------------------------------------------------------------
 # Thresholds
@@ -84,8 +84,9 @@ class _Lines:
         anchored = [p for p in patterns if p.startswith("^")]
         floating = [p for p in patterns if not p.startswith("^")]
         self._anchored = _rx(*anchored) if anchored else None
-        # case-insensitive literals are 2-3x faster matched on folded text than under re.I
-        self._floating = Folded("|".join(f"(?:{p})" for p in floating)) if floating else None
+        # case-insensitive literals are 2-3x faster matched on folded text than under re.I; most
+        # lines hold none of the words a floating pattern needs, and only the others are tried
+        self._floating = Alternatives({f"p{i}": p for i, p in enumerate(floating)}, folded=True) if floating else None
 
     def search(self, text: str) -> bool:
         return bool((self._anchored and self._anchored.match(text)) or (self._floating and self._floating.search(text)))
@@ -281,8 +282,9 @@ def clean_text(text: str, *, has_head: bool = True) -> Cleaned:
     paragraphs = _cut_tail(paragraphs, result)
     paragraphs = _drop_lines(paragraphs, result)
     result.original_publisher = find_credit(paragraphs, result.removed)
-    result.paragraphs = [p for p in paragraphs if not _is_credit_line(p)]
-    result.removed.extend(p for p in paragraphs if _is_credit_line(p))
+    credit_lines = [_is_credit_line(p) for p in paragraphs]
+    result.paragraphs = [p for p, credit in zip(paragraphs, credit_lines) if not credit]
+    result.removed.extend(p for p, credit in zip(paragraphs, credit_lines) if credit)
     result.publisher = result.publisher or _copyright_name(result.removed)
     if _same_name(result.original_publisher, result.publisher):
         result.original_publisher = None   # the site crediting itself is not syndication
@@ -375,8 +377,9 @@ def _is_junk(paragraph: str) -> bool:
 
 
 def _is_social_bar(paragraph: str) -> bool:
-    hits = len(SOCIAL_WORDS.findall(paragraph))
-    return hits >= SOCIAL_MIN_WORDS and words(paragraph) <= SOCIAL_MAX_WORDS and not is_prose(paragraph)
+    if words(paragraph) > SOCIAL_MAX_WORDS:
+        return False
+    return len(SOCIAL_WORDS.findall(paragraph)) >= SOCIAL_MIN_WORDS and not is_prose(paragraph)
 
 
 def _is_nav_line(paragraph: str) -> bool:
@@ -558,7 +561,7 @@ def is_caption(paragraph: str) -> bool:
     """A photo caption or credit line, kept apart from the story."""
     if CAPTION_LABEL.search(paragraph):
         return True
-    return bool(CAPTION_PHRASE.search(paragraph) and CAPTION_CREDIT_END.search(paragraph))
+    return bool(CAPTION_CREDIT_END.search(paragraph) and CAPTION_PHRASE.search(paragraph))  # the cheap test first
 
 
 # --------------------------------------------------------------------------

@@ -89,6 +89,8 @@ class Alternatives:
         active = tuple(name for name, needs in self._needs.items() if needs is None or any(w in text for w in needs))
         rx = self._compiled.get(active)
         if rx is None:
+            if len(self._compiled) >= _MAX_COMPILED:  # a bound for odd texts: a few sets are common
+                self._compiled.clear()
             body = "|".join(f"(?P<{name}>{self._sources[name]})" for name in active) or r"(?!x)x"
             rx = self._compiled[active] = re.compile(rf"\b(?:{body})" if self._bounded and active else body, self._flags)
         return rx
@@ -100,6 +102,13 @@ class Alternatives:
     def match(self, text: str, pos: int = 0):
         text = fold(text) if self._folded else text
         return self._pattern(text).match(text, pos)
+
+    def search(self, text: str):
+        text = fold(text) if self._folded else text
+        return self._pattern(text).search(text)
+
+
+_MAX_COMPILED = 256
 
 
 def required_literals(source: str, flags: int = 0) -> frozenset[str] | None:
