@@ -147,8 +147,11 @@ def test_webhook_receives_signed_payloads_in_order(store, tmp_path):
         summary = Deliverer(store, allow_private=True).run_once()
     assert (summary.delivered, summary.failed) == (2, 0)
     first, second = receiver.requests
+    documented = _docs_verify_signature()
     for request in (first, second):
         assert verify(secret, request.body, request.headers["X-Launchwatch-Signature"])
+        assert documented(secret, request.body, request.headers["X-Launchwatch-Signature"])
+        assert not documented(secret, request.body + b" ", request.headers["X-Launchwatch-Signature"])
         assert not verify("another secret", request.body, request.headers["X-Launchwatch-Signature"])
         assert request.headers["Content-Type"] == "application/json"
     body = json.loads(first.body)
@@ -162,6 +165,15 @@ def test_webhook_receives_signed_payloads_in_order(store, tmp_path):
     assert [(d["seq"], d["attempt"], d["ok"], d["status_code"]) for d in log] == [
         (body["seq"], 1, True, 200), (later["seq"], 1, True, 200)]
     assert Deliverer(store, allow_private=True).run_once().delivered == 0    # nothing twice
+
+
+def _docs_verify_signature():
+    """The verification snippet of docs/alerts.md, as a receiver would paste it."""
+    text = (Path(__file__).parent.parent / "docs" / "alerts.md").read_text()
+    code = next(block.split("```")[0] for block in text.split("```python")[1:] if "def verify_signature" in block)
+    scope: dict = {}
+    exec(code, scope)   # noqa: S102 - our own documentation
+    return scope["verify_signature"]
 
 
 def test_webhook_retries_with_backoff_after_500s_and_keeps_order(store, tmp_path):
@@ -393,3 +405,27 @@ def test_watch_stops_cleanly_when_asked(store, tmp_path):
     stop.set()
     thread.join(5)
     assert not thread.is_alive() and len(polls) == 1
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_cli_watch_stops_cleanly_on_ctrl_c_and_sigterm(tmp_path, how):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "flash.txt").write_bytes((SET / "flash.txt").read_bytes())
+    command = [sys.executable, "-c", "from launchwatch.cli import main; main()", "--db", f"sqlite:///{tmp_path / 'w.db'}",
+               "watch", str(inbox), "--interval", "60"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = process.stdout.readline()          # the first poll is done
+        assert "added 1" in line
+        process.send_signal(getattr(signal, how))
+        out, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and "watch stopped" in err
