@@ -47,11 +47,12 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _mark(piece: str, covering: list[dict[str, Any]]) -> Markup:
-    fields = " ".join(_unique(str(s.get("field")) for s in covering))
-    title = "; ".join(_unique(_describe(s) for s in covering))
-    return Markup('<mark class="evidence {}" data-fields="{}" title="{}">{}</mark>').format(
-        _mark_class(covering), fields, title, piece)
+# Plain string building with escape() on every piece of input: Markup.format is ten
+# times slower, and an article has hundreds of pieces.
+def _mark(piece: str, covering: list[dict[str, Any]]) -> str:
+    fields = escape(" ".join(_unique(str(s.get("field")) for s in covering)))
+    title = escape("; ".join(_unique(_describe(s) for s in covering)))
+    return f'<mark class="evidence {_mark_class(covering)}" data-fields="{fields}" title="{title}">{escape(piece)}</mark>'
 
 
 def highlight(text: str | None, spans: Iterable[dict[str, Any]], prefix: str = "s") -> Markup:
@@ -59,13 +60,13 @@ def highlight(text: str | None, spans: Iterable[dict[str, Any]], prefix: str = "
     text = text or ""
     spans = _usable(spans, len(text))
     cuts = sorted({0, len(text), *(s["start"] for s in spans), *(s["end"] for s in spans)})
-    out: list[Markup | str] = []
+    out: list[str] = []
     for a, b in zip(cuts, cuts[1:]):
         for start, end in _unique((s["start"], s["end"]) for s in spans if s["start"] == a):
-            out.append(Markup('<span class="anchor" id="{}"></span>').format(anchor_id(prefix, start, end)))
+            out.append(f'<span class="anchor" id="{escape(anchor_id(prefix, start, end))}"></span>')
         covering = [s for s in spans if s["start"] <= a and s["end"] >= b]
-        out.append(_mark(text[a:b], covering) if covering else escape(text[a:b]))
+        out.append(_mark(text[a:b], covering) if covering else str(escape(text[a:b])))
         ending = _unique(str(s.get("field")) for s in spans if s["end"] == b)
         if ending:
-            out.append(Markup('<sup class="field-tag">{}</sup>').format(" · ".join(ending)))
-    return Markup("").join(out)
+            out.append(f'<sup class="field-tag">{escape(" · ".join(ending))}</sup>')
+    return Markup("".join(out))   # every piece above is escaped input or fixed markup
