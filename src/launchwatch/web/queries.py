@@ -6,9 +6,11 @@
     search(store, "Sohae")                     # events and documents whose text holds the words
     stats(store)                               # counts, launches per month by class and actor
 
-Events are listed newest first (date descending, then id), undated ones last,
-and paged by keyset: `next` is an opaque cursor holding the last row's (date,
-id), so a page costs the same however deep it is. Text search uses the
+Events are listed newest first (date descending, then id descending), undated
+ones last, and paged by keyset: `next` is an opaque cursor holding the last
+row's (date, id), so a page costs the same however deep it is. Each filter
+reads an index in list order (migration 0006: (actor, date), (weapon_class,
+date), (status, date)) and stops after one page. Text search uses the
 full-text index of migration 0006 (SQLite FTS5, PostgreSQL tsvector + GIN).
 """
 from __future__ import annotations
@@ -28,7 +30,6 @@ from launchwatch.records import EVENT_FIELDS
 from launchwatch.resolve.actions import history
 from launchwatch.resolve.query import get_event
 from launchwatch.store.models import claims, documents, events, reports
-from launchwatch.store.sql import date_filter
 
 MAX_LIMIT = 500
 STATUSES = ("confirmed", "single-source", "state-media-only", "self-reported", "unattributed")
@@ -37,6 +38,7 @@ ROW_FIELDS = ("id", "date", "actor", "weapon_class", "weapon_name", "count", "st
               "launch_location", "landing", "outcome", "distance_km")
 DOCUMENT_FIELDS = ("id", "external_id", "title", "publisher", "original_publisher", "published", "url")
 SNIPPET_CHARS = 160
+DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 # The full-text index's own tables (migration 0006; not part of the store's models).
 # SQLite: search_documents maps a stable integer key to each document id, and the
@@ -86,9 +88,9 @@ def events_page(store, f: EventFilters) -> dict[str, Any]:
         if after is None or after[0] is not None:
             rows = _fetch(conn, _dated_after(base, after).limit(f.limit + 1))
         if len(rows) <= f.limit:
-            undated = base.where(events.c.date.is_(None)).order_by(events.c.id)
+            undated = base.where(events.c.date.is_(None)).order_by(events.c.id.desc())
             if after is not None and after[0] is None:
-                undated = undated.where(events.c.id > after[1])
+                undated = undated.where(events.c.id < after[1])
             rows += _fetch(conn, undated.limit(f.limit + 1 - len(rows)))
     more, rows = len(rows) > f.limit, rows[:f.limit]
     return {"events": rows, "next": encode_cursor(rows[-1]["date"], rows[-1]["id"]) if more else None}
@@ -99,8 +101,8 @@ def _dated_after(base: Select, after: tuple[str | None, str] | None) -> Select:
     query = base.where(events.c.date.is_not(None))
     if after is not None:
         date, event_id = after
-        query = query.where(events.c.date <= date, or_(events.c.date < date, events.c.id > event_id))
-    return query.order_by(events.c.date.desc(), events.c.id)
+        query = query.where(events.c.date <= date, or_(events.c.date < date, events.c.id < event_id))
+    return query.order_by(events.c.date.desc(), events.c.id.desc())
 
 
 def _filtered(store, f: EventFilters) -> Select:
@@ -111,12 +113,31 @@ def _filtered(store, f: EventFilters) -> Select:
     if f.weapon_class:
         query = query.where(e.c.weapon_class == f.weapon_class.strip().lower())
     query = _status_filter(query, f.status)
-    try:
-        query = date_filter(query, e.c.date, f.since, f.until)
-    except LaunchwatchError as err:
-        raise QueryError(str(err)) from None
+    query = _date_range(query, f.since, f.until)
     if f.q is not None:
         query = query.where(e.c.id.in_(_events_matching(store, f.q)))
+    return query
+
+
+def _date_range(query: Select, since: str | None, until: str | None) -> Select:
+    """store.sql.date_filter's rule (dates compare at the coarser precision) as one index range.
+
+    since 2022-03-05 keeps 2022-03-05 and later, and the coarser 2022 and 2022-03
+    (which may fall in range): the range starts at the coarsest, and the others
+    between are filtered out row by row. until 2023-06 keeps every date up to
+    it and every finer date inside it (2023-06-30): all are <= "2023-06~".
+    """
+    column = events.c.date
+    for value in (since, until):
+        if value and not DATE_RE.match(value):
+            raise QueryError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    if since:
+        coarser = [since[:n] for n in (4, 7) if n < len(since)]
+        query = query.where(column >= (coarser[0] if coarser else since))
+        if coarser:   # coalesce: checked row by row, so the range above stays the index's
+            query = query.where(or_(func.coalesce(column, "") >= since, func.coalesce(column, "").in_(coarser)))
+    if until:
+        query = query.where(column <= until + "~")   # "~" sorts after every digit and "-"
     return query
 
 
