@@ -48,22 +48,51 @@ def folds_like_ignorecase(text: str) -> bool:
 
 
 class Folded:
-    """A case-insensitive pattern: compiled folded, matched on folded text."""
+    """A case-insensitive pattern: compiled folded, matched on folded text.
 
-    def __init__(self, source: str):
+    `gated`: first test whether the text holds one of the pattern's required
+    words (`required_literals`); without one it cannot match. Worth it for a
+    pattern that most sentences fail and whose words are few.
+    """
+
+    def __init__(self, source: str, gated: bool = False):
         self.pattern = re.compile(fold_pattern(source))
+        self._gate = Gated(self.pattern) if gated else self.pattern
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None):
-        return self.pattern.search(fold(text), pos, len(text) if endpos is None else endpos)
+        return self._gate.search(fold(text), pos, len(text) if endpos is None else endpos)
 
     def match(self, text: str, pos: int = 0):
-        return self.pattern.match(fold(text), pos)
+        return self._gate.match(fold(text), pos)
 
     def finditer(self, text: str):
-        return self.pattern.finditer(fold(text))
+        return self._gate.finditer(fold(text))
 
     def findall(self, text: str) -> list:
-        return self.pattern.findall(fold(text))
+        return self._gate.findall(fold(text))
+
+
+class Gated:
+    """A compiled pattern run only on texts that hold one of its required words (see `Folded`)."""
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+        self._needs = required_literals(pattern.pattern, pattern.flags)
+
+    def _may_match(self, text: str) -> bool:
+        return self._needs is None or any(word in text for word in self._needs)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        return self.pattern.search(text, pos, len(text) if endpos is None else endpos) if self._may_match(text) else None
+
+    def match(self, text: str, pos: int = 0):
+        return self.pattern.match(text, pos) if self._may_match(text) else None
+
+    def finditer(self, text: str):
+        return self.pattern.finditer(text) if self._may_match(text) else iter(())
+
+    def findall(self, text: str) -> list:
+        return self.pattern.findall(text) if self._may_match(text) else []
 
 
 class Alternatives:
@@ -125,7 +154,9 @@ def required_literals(source: str, flags: int = 0) -> frozenset[str] | None:
         found = _required_in(list(parsed.data))
     except Exception:  # an unexpected parse tree (another Python): no gate, never a wrong one
         return None
-    return frozenset(found) if found else None
+    if not found:
+        return None
+    return frozenset(w for w in found if not any(other != w and other in w for other in found))  # "launch" covers "launched"
 
 
 def starts_with_boundary(source: str, flags: int = 0) -> bool:
@@ -144,9 +175,9 @@ def _required_in(items: list) -> set[str] | None:
     best: set[str] | None = None
     run: list[str] = []
 
-    def better(found: set[str] | None) -> None:
+    def better(found: set[str] | None) -> None:  # longer shortest string, then fewer strings
         nonlocal best
-        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+        if found and (best is None or (-min(map(len, found)), len(found)) < (-min(map(len, best)), len(best))):
             best = found
 
     for op, av in items:

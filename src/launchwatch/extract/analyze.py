@@ -10,7 +10,7 @@ from functools import cached_property
 
 from launchwatch.extract import quantities
 from launchwatch.extract.dates import DateExpr, find_dates
-from launchwatch.folding import Folded, fold, folds_like_ignorecase
+from launchwatch.folding import Folded, Gated, fold, folds_like_ignorecase
 from launchwatch.extract.gazetteer import tokenize
 from launchwatch.extract.spans import Mark
 from launchwatch.extract.lexicon import Lexicon, class_of
@@ -45,8 +45,8 @@ _MONTH_KINDS = ("month_year", "month_day", "day_month", "month_last_year")
 _FIRST_SINCE = re.compile(r"\bfirst\s+(?:[\w-]+\s+){0,4}(?:launch|test|flight|firing|test-firing)\s+(?:of\s+(?:an?\s+)?[\w-]+\s+)?(?:since\s+)?$", re.IGNORECASE)
 # Weapon anaphors: facts in a sentence that speaks of "the missile" belong to the launch in focus.
 _ABOUT_LAUNCH = Folded(r"\b(?:targets?|missiles?|rockets?|projectiles?|launch(?:es)?|tests?|flight|weapons?|ICBMs?|SLBMs?|IRBMs?|SRBMs?|satellites?|warheads?)\b")
-_COPULA_CLASS = Folded(r"^\s*(?:system|weapon|missile|type)\b[^:]{0,12}:|\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\b(?:called|calls?)\s+(?:it|them)\b|\b(?:describ(?:e|es|ed)|classif(?:y|ies|ied))\s+(?:it|them)\s+as\b")
-_PERSON_OFFICE = re.compile(r"\b(?:President\s+)?([A-Z][a-z]+)['’]s\s+office\b")
+_COPULA_CLASS = Folded(r"^\s*(?:system|weapon|missile|type)\b[^:]{0,12}:|\b(?:detected|identified|assessed)\b|\b(?:the|this|that|these|those|both)\s+(?:missiles?|weapons?|projectiles?|rockets?)\s+(?:was|were|is|are|as)\b|\bidentified\s+(?:it|them|the\s+\w+)\s+as\b|\b(?:called|calls?)\s+(?:it|them)\b|\b(?:describ(?:e|es|ed)|classif(?:y|ies|ied))\s+(?:it|them)\s+as\b", gated=True)
+_PERSON_OFFICE = Gated(re.compile(r"\b(?:President\s+)?([A-Z][a-z]+)['’]s\s+office\b"))
 
 
 @dataclass

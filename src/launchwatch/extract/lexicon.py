@@ -70,7 +70,7 @@ def _class_pattern() -> re.Pattern:
     for i, (rx, cls) in enumerate(CLASS_PHRASES):
         parts.append(rf"(?P<{cls}_{i}>(?:{rx})(?!\w|-(?!class\b|type\b)){_NOT_A_WEAPON})")  # "SRBM-class" names a class
     # one leading \b for all alternatives: measured 25% faster than a lookbehind in each
-    return Folded(r"\b(?:" + "|".join(parts) + ")")
+    return Folded(r"\b(?:" + "|".join(parts) + ")", gated=True)
 
 
 def class_of(match: re.Match) -> str:
@@ -81,10 +81,10 @@ def _terms(knowledge, table: str, key: str) -> list[str]:
     return list(knowledge.terms.get(table, {}).get(key, []))
 
 
-def _words(knowledge, table: str, key: str) -> Folded:
-    """One case-insensitive alternation of a term list."""
+def _words(knowledge, table: str, key: str, gated: bool = False) -> Folded:
+    """One case-insensitive alternation of a term list (`gated`: see Folded)."""
     words = _terms(knowledge, table, key)
-    return Folded("|".join(f"(?:{w})" for w in words) or r"(?!x)x")
+    return Folded("|".join(f"(?:{w})" for w in words) or r"(?!x)x", gated)
 
 
 def _build(knowledge) -> Lexicon:
@@ -104,9 +104,9 @@ def _build(knowledge) -> Lexicon:
         excluded=_words(knowledge, "launch", "excluded"),
         reporting=_words(knowledge, "launch", "reporting"),
         success=_words(knowledge, "outcome", "success"),
-        failure=_words(knowledge, "outcome", "failure"),
+        failure=_words(knowledge, "outcome", "failure", gated=True),   # few words, rarely there
         platforms=platforms,
-        hedges=_words(knowledge, "attribution", "hedges"),
+        hedges=_words(knowledge, "attribution", "hedges", gated=True),
         generic_sources=Labelled(knowledge.terms.get("sources", {})),
         role_sources=Labelled(knowledge.terms.get("actor_sources", {})),
         role_labels={role: dict(item.split("=", 1) for item in items) for role, items in knowledge.terms.get("actor_source_labels", {}).items()},

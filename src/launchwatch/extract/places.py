@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from launchwatch.extract.analyze import Analysis
+from launchwatch.folding import Gated
 from launchwatch.extract.spans import Mark
 
 # Words that end a place phrase rather than belong to it.
@@ -13,11 +14,11 @@ _PLACE = (r"(?P<place>(?:the\s+|an?\s+)?(?:(?:area|vicinity|region|waters|sea|co
           r"(?:[A-Z][\w'’-]+(?:\s+(?:missile\s+|launch\s+|space\s+|test\s+)?(?:complex|facility|centre|center|range))?"
           r"|region|area|province|peninsula|coast|sea|Sea|waters|zone|site|base|airport|range|Ocean|target|complex|facility))")
 _STOP = r"(?=\s*(?:[,.;:\"“”(]|\s+(?:at|on|and|for|in\s+(?:a|an|the)\s+(?:drill|test|show)|into|toward|towards|before|after|around|about|early|late|shortly|which|while|when|according|to\s+(?!the\s+(?:east|west|north|south)))\b|$))"
-LAUNCH_FROM = re.compile(r"\b(?:(?:[Ll]aunched|[Ff]ired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+|\d[\d,.]*\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)(?::\s*|\s+)(?:near\s+|around\s+)?"
+LAUNCH_FROM = Gated(re.compile(r"\b(?:(?:[Ll]aunched|[Ff]ired|test-fired|lifted\s+off|took\s+off|blasted\s+off|launches?|came|flew)\s+(?:[\w-]+\s+|\d[\d,.]*\s+){0,6}?from|launch(?:es)?,\s+from|launched\s+near)(?::\s*|\s+)(?:near\s+|around\s+)?"
                          # "from a mobile launching pad in the suburbs of Pyongyang", "from: MiG-31K aircraft, over the Barents Sea"
                          r"(?:(?:(?:an?|the|its)\s+)?(?:[\w-]+\s+){0,3}?(?:pad|launcher|platform|vehicle|truck|aircraft|jet|bomber|submarine|ship|frigate|destroyer|boat)"
                          r"(?:\s+[A-Z][\w-]*){0,3}(?:,?\s+(?:submerged\s+|surfaced\s+|flying\s+)?(?:in|at|near|over|off)\s+|,\s+(?=[A-Z])))?"
-                         + _PLACE + _STOP)
+                         + _PLACE + _STOP))  # Gated: only sentences with "from" or "near" can say where a launch was
 LANDING = re.compile(r"\b(?:land(?:ed|ing)|arrived|fell|splash(?:ed|ing)\s+down|came\s+down|crash(?:ed)?\s+(?:in|into)|plunged|impacted|hit|struck|destroyed|into|to(?=\s+(?:the\s+)?waters\b))\s+(?:\w+ly\s+)?(?:(?:in|into|at)\s+)?"
                      # "fell outside Japan's exclusive economic zone": the preposition is part of the place
                      + _PLACE.replace("(?P<place>", r"(?P<place>(?:(?:inside|outside|within|off|near)\s+)?", 1) + _STOP)

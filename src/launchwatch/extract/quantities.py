@@ -16,10 +16,10 @@ _LENGTH_UNIT = r"(?P<unit>nautical\s+miles?|kilomet(?:re|er)s?|km|miles?|metres|
 _TIME_UNIT = r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
 
 # Numbers are found first (a digit is a cheap anchor); the hedge words before them are looked up after.
-_LENGTH_BARE = Folded(_NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT)
+_LENGTH_BARE = Folded(_NUMBER + r"(?:\s*-\s*|\s+)?" + _LENGTH_UNIT, gated=True)  # most sentences name no unit
 _WORD_NUMBER = "|".join(sorted((w for w in NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
 # "in about four minutes": flight times are often spelled out.
-_DURATION_BARE = Folded(r"(?:" + _NUMBER + r"|(?<![\w-])(?P<word>" + _WORD_NUMBER + r"))\s*-?\s*" + _TIME_UNIT)
+_DURATION_BARE = Folded(r"(?:" + _NUMBER + r"|(?<![\w-])(?P<word>" + _WORD_NUMBER + r"))\s*-?\s*" + _TIME_UNIT, gated=True)
 _HEDGE_BEFORE = re.compile(r"(?P<hedge>about|around|some|roughly|approximately|nearly|almost|up\s+to|more\s+than|over|at\s+least|an\s+estimated|well\s+above|just\s+over|just\s+under|less\s+than|under|(?:closer|close|nearer)\s+to|nearer|in\s+the\s+region\s+of)\s+$", re.IGNORECASE)
 
 
