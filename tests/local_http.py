@@ -51,6 +51,9 @@ class LocalHTTP:
 
     def _answer(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
         request = Request(handler.command, handler.path, dict(handler.headers), body)
+        with self.received:   # kept before answering: the client may be done as soon as it has the answer
+            self.requests.append(request)
+            self.received.notify_all()
         route = self.routes.get(handler.path.split("?")[0], (404, {}, b"not found"))
         if isinstance(route, list):
             route = route.pop(0) if len(route) > 1 else route[0]
@@ -65,9 +68,6 @@ class LocalHTTP:
         handler.end_headers()
         if handler.command != "HEAD":
             handler.wfile.write(payload)
-        with self.received:
-            self.requests.append(request)
-            self.received.notify_all()
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[Request]:
         """Block until `count` requests have arrived (or the timeout passes); returns them."""

@@ -417,6 +417,7 @@ def test_cli_watch_stops_cleanly_on_ctrl_c_and_sigterm(tmp_path, how):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "flash.txt").write_bytes((SET / "flash.txt").read_bytes())
+    os.utime(inbox / "flash.txt", (time.time() - 60, time.time() - 60))   # written a while ago: settled
     command = [sys.executable, "-c", "from launchwatch.cli import main; main()", "--db", f"sqlite:///{tmp_path / 'w.db'}",
                "watch", str(inbox), "--interval", "60"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
