@@ -464,3 +464,35 @@ def test_event_page_shows_review_forms_by_role(db_url):
             assert f'name="action" value="{action}"' in analyst
         token = c.cookies.get("launchwatch_session") and api_token(c)
         assert analyst.count(f'name="csrf_token" value="{token}"') >= 5
+
+
+def test_review_api_fuzzed_as_an_analyst_never_fails_and_matches_its_spec(tmp_path):
+    """Schemathesis on the write endpoints W1's spec test leaves out (it sends GETs only)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
+
+    db_url = f"sqlite:///{tmp_path / 'lw.db'}"
+    fill(db_url)
+    real_id = events_by_actor(db_url)["KP"][0]["id"]
+    with client(db_url) as c:
+        log_in(c, "ana")
+        token, cookie = api_token(c), c.cookies.get("launchwatch_session")
+        schema = schemathesis.openapi.from_asgi("/api/openapi.json", c.app).include(path_regex="/review$")
+        operations = [result.ok() for result in schema.get_all_operations()]
+        assert [op.label for op in operations] == ["POST /api/events/{event_id}/review"]
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            @given(case=operations[0].as_strategy(generation_mode=mode))
+            @settings(max_examples=40, deadline=None, database=None, derandomize=True,
+                      suppress_health_check=list(HealthCheck))
+            def check(case):
+                case.headers = {**(case.headers or {}), "X-CSRF-Token": token}
+                case.cookies = {"launchwatch_session": cookie}
+                if mode is GenerationMode.POSITIVE:   # valid bodies on a real event: actions get recorded
+                    case.path_parameters = {"event_id": real_id}
+                case.call_and_validate(checks=[not_a_server_error, status_code_conformance,
+                                               response_schema_conformance])
+            check()
+    with Store(db_url) as store:
+        assert history(store), "no generated action was ever recorded"

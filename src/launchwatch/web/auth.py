@@ -35,7 +35,7 @@ from launchwatch.resolve.query import find_event_id
 from launchwatch.resolve.review import ACTIONS
 from launchwatch.store.models import reports
 from launchwatch.web import users as accounts
-from launchwatch.web.errors import error_response, wants_html
+from launchwatch.web.errors import ErrorBody, error_response, wants_html
 
 log = logging.getLogger(__name__)
 
@@ -318,8 +318,13 @@ def _session_out(request: Request) -> SessionOut:
                       csrf_token=csrf_token(request))
 
 
-_SESSION_ERRORS = {401: {"description": "wrong name or password"}, 403: {"description": "missing CSRF token"},
-                   429: {"description": "too many failed logins (see Retry-After)"}}
+def _errors(**descriptions: str) -> dict:
+    """OpenAPI `responses` for error statuses, each in the one error shape."""
+    return {int(status[1:]): {"model": ErrorBody, "description": text} for status, text in descriptions.items()}
+
+
+_SESSION_ERRORS = _errors(s400="a body that is not JSON", s401="wrong name or password",
+                          s403="missing or wrong CSRF token", s429="too many failed logins (see Retry-After)")
 
 
 @router.get("/api/session", response_model=SessionOut, tags=["accounts"])
@@ -341,7 +346,7 @@ def session_login(request: Request, body: LoginIn) -> Response | SessionOut:
 
 
 @router.delete("/api/session", response_model=SessionOut, tags=["accounts"],
-               responses={401: {"description": "not logged in"}, 403: {"description": "missing CSRF token"}})
+               responses=_errors(s401="not logged in", s403="missing or wrong CSRF token"))
 def session_logout(request: Request) -> SessionOut:
     """Log out: the session ends on the server, not only in this browser."""
     _log_out(request)
@@ -433,9 +438,9 @@ def review_form(request: Request, event_id: str, action: str = Form(...), reason
     return RedirectResponse(f"/events/{quote(now)}#review", status_code=303)
 
 
-_REVIEW_ERRORS = {401: {"description": "not logged in"},
-                  403: {"description": "not an analyst, or a missing CSRF token"},
-                  404: {"description": "no such event"}, 422: {"description": "the action cannot be applied"}}
+_REVIEW_ERRORS = _errors(s400="a body that is not JSON", s401="not logged in",
+                         s403="not an analyst or admin, or a missing or wrong CSRF token",
+                         s404="no such event", s422="the action cannot be applied (the reason is the message)")
 
 
 @router.post("/api/events/{event_id}/review", response_model=ReviewOut, tags=["review"], responses=_REVIEW_ERRORS)
