@@ -85,19 +85,26 @@ class Analysis:
         return tokenize(self.sentence.text)
 
     @cached_property
+    def _names(self) -> list[str]:  # the words' strings, shared by the gazetteers
+        return [w.group(0) for w in self._words]
+
+    def names_in(self, gazetteer) -> list[Mark]:
+        """The gazetteer's names in the sentence (its words are found once for all gazetteers)."""
+        return gazetteer.find(self.sentence.text, self.sentence.start, self._words, self._names)
+
+    @cached_property
     def systems(self) -> list[Mark]:
-        return self.lex.systems.find(self.sentence.text, self.sentence.start, self._words) if self.lex else []
+        return self.names_in(self.lex.systems) if self.lex else []
 
     @cached_property
     def agencies(self) -> list[Mark]:
-        return self.lex.agencies.find(self.sentence.text, self.sentence.start, self._words) if self.lex else []
+        return self.names_in(self.lex.agencies) if self.lex else []
 
     @cached_property
     def actors(self) -> list[Mark]:
         if not self.lex:
             return []
-        found = self.lex.actors.find(self.sentence.text, self.sentence.start, self._words)
-        return [a for a in found if not _inside(a, self.agencies)]
+        return [a for a in self.names_in(self.lex.actors) if not _inside(a, self.agencies)]
 
     @cached_property
     def classes(self) -> list[Mark]:

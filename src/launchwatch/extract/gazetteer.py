@@ -14,6 +14,7 @@ class Gazetteer:
     def __init__(self, entries: Iterable[tuple[str, Any]]):
         self._table: dict[str, Any] = {}
         self._longest: dict[str, int] = {}  # first word -> most words in a name it starts
+        self._prefixes: set[str] = set()    # the first words of longer names: "the", "the United"
         for name, value in entries:
             words = _WORD.findall(name)
             if not words:
@@ -25,21 +26,24 @@ class Gazetteer:
     def _add(self, words: list[str], value: Any) -> None:
         self._table.setdefault(" ".join(words), value)
         self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
+        self._prefixes.update(" ".join(words[:n]) for n in range(1, len(words)))
 
-    def find(self, text: str, offset: int = 0, words: list[re.Match] | None = None) -> list[Mark]:
-        """Longest non-overlapping names in `text`, left to right; `words` may be shared between gazetteers."""
+    def find(self, text: str, offset: int = 0, words: list[re.Match] | None = None,
+             names: list[str] | None = None) -> list[Mark]:
+        """Longest non-overlapping names in `text`, left to right; `words` (and their strings,
+        `names`) may be shared between gazetteers."""
         words = tokenize(text) if words is None else words
-        hits, i = [], 0
-        while i < len(words):
-            longest = self._longest.get(words[i].group(0))
-            hit = self._longest_at(text, words, i, longest) if longest else None
+        names = [w.group(0) for w in words] if names is None else names
+        longest = self._longest
+        hits, free = [], 0  # words before `free` belong to a name found already
+        for i in [i for i, name in enumerate(names) if name in longest]:  # only words that start a name
+            hit = self._longest_at(text, words, i, longest[names[i]]) if i >= free else None
             if hit is None:
-                i += 1
                 continue
             n, value = hit
             start, end = words[i].start(), words[i + n - 1].end()
             hits.append(Mark(start + offset, end + offset, text[start:end], value))
-            i += n
+            free = i + n
         return hits
 
     def _longest_at(self, text: str, words: list[re.Match], i: int, longest: int):
@@ -48,8 +52,8 @@ class Gazetteer:
         if value is not None:
             best = (1, value)
         for n in range(1, min(longest, len(words) - i)):
-            if not _joined(text, words[i + n - 1], words[i + n]):
-                break
+            if key not in self._prefixes or not _joined(text, words[i + n - 1], words[i + n]):
+                break  # no longer name starts with these words, or the next word is apart
             key += " " + words[i + n].group(0)
             value = self._table.get(key)
             if value is not None:

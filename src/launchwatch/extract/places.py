@@ -47,7 +47,7 @@ def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str,
         for mark in _launch_sites_in(a, lex):
             return mark
     for a, _ in mentions:
-        for site in lex.sites.find(a.sentence.text, a.sentence.start):
+        for site in a.names_in(lex.sites):
             if site.value.kind == "launch_site" and site.value.country == actor and not _LANDING_BEFORE.search(a.sentence.text[:site.start - a.sentence.start]):
                 return site
     return None
