@@ -88,7 +88,7 @@ def test_changes_new_then_updated_when_a_new_claim_changes_a_chosen_value(store,
     [_, updated] = _changes(store)
     assert (updated["kind"], updated["event_id"]) == ("updated", new["event_id"])
     assert "distance_km" in updated["changed_fields"] and "conflicts" in updated["changed_fields"]
-    assert updated["event"]["distance_km"] == 1050 and "distance_km" in updated["event"]["conflicts"]
+    assert updated["event"]["distance_km"] == 1050 and "distance_km" in updated["event"]["conflict_fields"]
 
 
 def test_changes_none_on_reingest_copy_or_rebuild(store, tmp_path):
@@ -258,6 +258,8 @@ def test_lease_lets_one_deliverer_at_a_time(store):
     assert lease.acquire(store, "webhooks", "a", ttl_s=60, clock=clock)
     assert not lease.acquire(store, "webhooks", "b", ttl_s=60, clock=clock)
     assert lease.acquire(store, "webhooks", "a", ttl_s=60, clock=clock)       # renewing
+    assert not Deliverer(store, holder="b", clock=clock).run_once().busy       # no webhooks: no lease needed
+    add_webhook(store, "https://hooks.example/x")
     assert Deliverer(store, holder="b", clock=clock).run_once().busy
     clock.advance(61)                                                          # a died: its lease ran out
     assert lease.acquire(store, "webhooks", "b", ttl_s=60, clock=clock)

@@ -40,13 +40,14 @@ def listing(row: dict[str, Any]) -> dict[str, Any]:
     out["reported_by"] = list(out["reported_by"] or [])
     out["is_primary"] = bool(out["is_primary"])
     out.update({name: row.get(name) for name in LISTING_EXTRAS})
-    out["conflicts"] = sorted({c["field"] for c in row.get("conflicts") or []})
+    out["conflict_fields"] = sorted({c["field"] for c in row.get("conflicts") or []})
     return out
 
 
 def material(event: dict[str, Any]) -> dict[str, Any]:
     """What a consumer is told about; the sources as a set (their ranking is no change)."""
     out = {name: event.get(name) for name in MATERIAL_KEYS}
+    out["conflicts"] = event.get("conflict_fields")
     out["reported_by"] = sorted(out["reported_by"] or [])
     return out
 
@@ -74,7 +75,7 @@ def record(conn, before: dict[str, dict], rows: list[dict], gone: set[str], move
     for row in sorted(rows, key=lambda r: r["id"]):
         new, old = listing(row), before.get(row["id"])
         if old is None:
-            fields = [name for name in MATERIAL_KEYS if new.get(name) not in (None, [], "")]
+            fields = [name for name, value in material(new).items() if value not in (None, [], "")]
             out.append(_change(new["id"], "new", fields, new, None, at))
         elif fields := changed_fields(old, new):
             out.append(_change(new["id"], "updated", fields, new, None, at))

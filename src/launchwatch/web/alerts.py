@@ -103,8 +103,8 @@ def entry_summary(entry: dict[str, Any]) -> str:
     lines = [change, "; ".join(values), f"status: {event.get('status')}"]
     if event.get("review"):
         lines.append(f"review: {event['review']}")
-    if event.get("conflicts"):
-        lines.append(f"conflicts: {', '.join(event['conflicts'])}")
+    if event.get("conflict_fields"):
+        lines.append(f"conflicts: {', '.join(event['conflict_fields'])}")
     if event.get("reported_by"):
         lines.append(f"reported by: {', '.join(event['reported_by'])}")
     return "\n".join(line for line in lines if line)
