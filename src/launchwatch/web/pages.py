@@ -12,17 +12,18 @@ click-to-sort script and the basemap. install() also adds the security headers.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
 from launchwatch.errors import LaunchwatchError
 from launchwatch.knowledge import load_knowledge
 from launchwatch.records import EVENT_FIELDS, WEAPON_CLASSES
 from launchwatch.web import charts, geo, queries
-from launchwatch.web.api import DATE_PATTERN, event_filters
+from launchwatch.web.api import DATE_PATTERN, ERRORS, event_filters
 from launchwatch.web.headers import SecurityHeaders
 from launchwatch.web.templating import STATIC_DIR, render
 
@@ -31,6 +32,58 @@ SHOWN_FIELDS = tuple(f for f in EVENT_FIELDS if f not in ("date_text", "reported
 MAP_PARAMS = ("actor", "class", "since", "until")
 
 router = APIRouter()
+
+
+# -- the JSON twins' shapes (for the OpenAPI spec) ----------------------------------------
+
+class Series(BaseModel):
+    key: str             # a weapon class or an actor code ("other": the less busy actors)
+    color: str
+    counts: list[int]    # one per month of `months`
+    total: int
+
+
+class Timeline(BaseModel):
+    months: list[str]    # YYYY-MM, without gaps
+    by_class: list[Series]
+    by_actor: list[Series]
+    undated: int         # events dated only to a year, or not at all: not drawn
+    total: int
+
+
+class MapPlace(BaseModel):
+    name: str
+    role: Literal["launch", "landing"]
+    site_kind: str | None
+    country: str
+    lat: float | None
+    lon: float | None
+    n: int               # events naming it
+    texts: list[str]     # how the events word it
+    events_link: str
+
+
+class UnmatchedPlace(BaseModel):
+    text: str
+    role: Literal["launch", "landing"]
+    n: int
+
+
+class KnownSite(BaseModel):
+    name: str
+    site_kind: str | None
+    country: str
+    lat: float
+    lon: float
+
+
+class MapData(BaseModel):
+    points: list[MapPlace]
+    without_coords: list[MapPlace]
+    unmatched: list[UnmatchedPlace]
+    known_sites: list[KnownSite]
+    sites_without_coords: list[str]
+    extent: list[float]  # west, south, east, north
 
 
 def install(app: FastAPI) -> None:
@@ -154,7 +207,8 @@ def timeline_data(request: Request) -> dict[str, Any]:
     return data
 
 
-@router.get("/api/timeline", tags=["charts"], summary="Launches per month by class and by actor")
+@router.get("/api/timeline", tags=["charts"], response_model=Timeline, responses={500: ERRORS[500]},
+            summary="Launches per month by class and by actor")
 def timeline_json(request: Request) -> dict[str, Any]:
     """Months without gaps from the first dated launch to the last; per class and per actor
     (the busiest actors, the rest as `other`) a count for each month."""
@@ -193,7 +247,8 @@ def map_data(request: Request, f: geo.MapFilters) -> dict[str, Any]:
         raise HTTPException(status_code=422, detail=str(e)) from None
 
 
-@router.get("/api/map", tags=["charts"], summary="Launch sites and landing areas of events")
+@router.get("/api/map", tags=["charts"], response_model=MapData, responses={422: ERRORS[422], 500: ERRORS[500]},
+            summary="Launch sites and landing areas of events")
 def map_json(request: Request, f: geo.MapFilters = Depends(map_filters)) -> dict[str, Any]:
     """Places of events matched to known sites: `points` (with coordinates), `without_coords`,
     `unmatched` place texts, the known launch sites, and the map's `extent` [west, south, east, north]."""
