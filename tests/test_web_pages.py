@@ -312,3 +312,15 @@ def test_geo_extent_fits_the_points_with_the_maps_shape():
     assert geo.extent([]) == [-180.0, -60.0, 180.0, 84.0]
     project = geo.Projection([west, south, east, north])
     assert project(west, north) == (0, 0) and round(project(east, south)[0]) == geo.WIDTH
+
+
+def test_pages_every_link_leads_somewhere(client, rich_event):
+    seen: set[str] = set()
+    for path in ("/events", f"/events/{rich_event}", "/documents/kcna", "/timeline", "/map", "/map?actor=KP"):
+        page = Elements(client.get(path).text)
+        seen |= {a["href"].split("#")[0] for a in page.find("a") if a.get("href", "").startswith("/")}
+        seen |= {a["href"] for t, a in page.tags if t == "image"}
+    assert len(seen) > 20
+    broken = [(href, status) for href in sorted(seen - {""})
+              if (status := client.get(href, follow_redirects=True).status_code) >= 400]
+    assert broken == []
