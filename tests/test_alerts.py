@@ -306,13 +306,14 @@ def test_watch_leaves_a_file_being_written_for_the_next_poll(store, tmp_path):
     assert watcher.poll_once().read == 0
 
 
-def _rss(base: str) -> bytes:
+def _rss() -> bytes:
+    """Two items: one with its full text, one with a summary and a (relative) link to the article."""
     full = (SET / "flash.txt").read_text().replace("&", "&amp;").replace("<", "&lt;")
     return f"""<?xml version="1.0"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Wire</title>
 <item><title>Flash</title><guid>wire-1</guid><pubDate>Wed, 04 Mar 2026 01:00:00 +0000</pubDate>
   <description>North Korea fired a missile.</description><content:encoded>{full}</content:encoded></item>
-<item><title>Iran</title><link>{base}/articles/iran</link><pubDate>Wed, 04 Mar 2026 09:00:00 +0000</pubDate>
+<item><title>Iran</title><link>/articles/iran</link><pubDate>Wed, 04 Mar 2026 09:00:00 +0000</pubDate>
   <description>Iran tested a cruise missile, officials said.</description></item>
 </channel></rss>""".encode()
 
@@ -320,7 +321,7 @@ def _rss(base: str) -> bytes:
 def test_watch_on_a_feed_ingests_each_item_once_fetching_links_of_summaries(store, tmp_path):
     article = (200, {"Content-Type": "text/plain"}, (SET / "iran.txt").read_bytes())
     with LocalHTTP({"/articles/iran": article}) as site:
-        site.routes["/feed.rss"] = (200, {"Content-Type": "application/rss+xml"}, _rss(site.url))
+        site.routes["/feed.rss"] = (200, {"Content-Type": "application/rss+xml"}, _rss())
         watcher = Watcher(store, Settings(), [site.url + "/feed.rss"], allow_private=True, knowledge=KNOWLEDGE)
         first = watcher.poll_once()
         second = watcher.poll_once()
@@ -330,6 +331,7 @@ def test_watch_on_a_feed_ingests_each_item_once_fetching_links_of_summaries(stor
     assert sorted(e["actor"] for e in list_events(store)) == ["IR", "KP"]
     docs = {d["external_id"] or d["url"]: d for d in store.documents()}
     assert docs["wire-1"]["source"] == site.url + "/feed.rss#item=1"
+    assert docs[site.url + "/articles/iran"]["title"] == "Iran"
 
 
 def test_watch_records_unreachable_feeds_and_goes_on(store, tmp_path):

@@ -83,12 +83,18 @@ def _run_until_stopped(watcher: Watcher, interval: float) -> None:
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(f"watching {len(watcher.sources)} source(s) every {interval:g} s; Ctrl-C stops", err=True)
     try:
-        watcher.run(interval, stop, _report)
+        watcher.run(interval, stop, _report_news)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
     click.echo("watch stopped", err=True)
+
+
+def _report_news(poll) -> None:
+    """A poll that found, failed or delivered something (quiet polls print nothing)."""
+    if poll.read or poll.errors or (poll.delivery and (poll.delivery.delivered or poll.delivery.failed)):
+        _report(poll)
 
 
 def _report(poll) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urljoin
 
 from lxml import etree
 from sqlalchemy import insert, select
@@ -142,21 +143,21 @@ class Watcher:
                 continue
             if not item.full and item.link:
                 try:
-                    raw = self._article(item, raw)
+                    raw = self._article(urljoin(url, item.link), raw)
                 except LaunchwatchError as err:
                     poll.errors.append(f"{shown_url(url)} item {number}: {err}")
                     continue   # tried again at the next poll
             doc_id = self._ingest(raw, poll)
             self._remember(key, url, item.key or item.link or "", doc_id)
 
-    def _article(self, item: "FeedItem", raw: RawDocument) -> RawDocument:
+    def _article(self, link: str, raw: RawDocument) -> RawDocument:
         """The page an item links to, as a document with the item's title, date and id."""
-        page = fetch(item.link, allow_private=self.allow_private, max_bytes=self.settings.max_bytes,
+        page = fetch(link, allow_private=self.allow_private, max_bytes=self.settings.max_bytes,
                      timeout=FEED_TIMEOUT_S)
         if not page.ok:
-            raise FetchError(f"HTTP {page.status_code} for {shown_url(item.link)}")
+            raise FetchError(f"HTTP {page.status_code} for {shown_url(link)}")
         kind = "text" if page.headers.get("content-type", "").startswith("text/plain") else "html"
-        return RawDocument(source=item.link, content=page.content, kind=kind, url=page.url,
+        return RawDocument(source=link, content=page.content, kind=kind, url=page.url,
                            external_id=raw.external_id, published=raw.published, title=raw.title)
 
     def _seen(self, key: str) -> bool:

@@ -42,7 +42,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MAX_REDIRECTS = 3
 REDIRECT_CODES = (301, 302, 303, 307, 308)
-USER_AGENT = "launchwatch (+https://github.com/launchwatch)"
+USER_AGENT = "launchwatch"
 # NAT64 (RFC 6052) embeds an IPv4 address in its last 32 bits.
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
