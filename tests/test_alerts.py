@@ -267,6 +267,25 @@ def test_lease_lets_one_deliverer_at_a_time(store):
     assert lease.acquire(store, "webhooks", "a", ttl_s=60, clock=clock)
 
 
+def test_a_deliverer_that_lost_its_lease_stops_its_pass(store, tmp_path):
+    from launchwatch.web.fetch import fetch
+
+    clock = Clock()
+    with LocalHTTP({"/hook": OK}) as receiver:
+        add_webhook(store, receiver.url + "/hook")
+        _ingest(store, ["flash", "iran"], tmp_path)
+
+        def slow_post(url, **options):       # the receiver takes longer than the lease lasts
+            answer = fetch(url, **options)
+            clock.advance(120)
+            assert lease.acquire(store, "webhooks", "another worker", ttl_s=60, clock=clock)
+            return answer
+
+        summary = Deliverer(store, allow_private=True, clock=clock, post=slow_post).run_once()
+    assert summary.delivered == 1 and len(receiver.requests) == 1
+    assert not lease.acquire(store, "webhooks", "a third", ttl_s=60, clock=clock)   # still the other's
+
+
 def test_server_delivers_webhooks_from_its_background_thread(tmp_path):
     from launchwatch.web.settings import WebSettings
     from web_server import LiveServer

@@ -83,13 +83,14 @@ class Deliverer:
             return summary
         try:
             for hook in list_webhooks(self.store):
-                self._renew()
-                self._deliver_hook(hook, summary)
+                if not self._renew() or not self._deliver_hook(hook, summary):
+                    break
         finally:
             lease.release(self.store, LEASE_NAME, self.holder)
         return summary
 
-    def _deliver_hook(self, hook: Webhook, summary: DeliverySummary) -> None:
+    def _deliver_hook(self, hook: Webhook, summary: DeliverySummary) -> bool:
+        """Deliver a webhook's changes in order; False if the lease was lost (the pass must stop)."""
         cursor = hook.last_seq
         while changes := self._changes_after(cursor):
             for change in changes:
@@ -97,15 +98,19 @@ class Deliverer:
                     summary.skipped += 1
                 elif not self._attempt(hook, change, summary):
                     self._advance(hook.id, cursor)   # past the filtered-out ones; this one waits
-                    return
-                else:
-                    self._renew()
+                    return True
+                elif not self._renew():
+                    return False
                 cursor = change["seq"]
         self._advance(hook.id, cursor)
+        return True
 
-    def _renew(self) -> None:
+    def _renew(self) -> bool:
         """Keep the lease while a long pass goes on (each attempt may take the whole timeout)."""
-        lease.acquire(self.store, LEASE_NAME, self.holder, LEASE_TTL_S, self.clock)
+        kept = lease.acquire(self.store, LEASE_NAME, self.holder, LEASE_TTL_S, self.clock)
+        if not kept:
+            log.warning("webhook delivery lease lost to another worker; this pass stops")
+        return kept
 
     def _changes_after(self, seq: int) -> list[dict[str, Any]]:
         query = select(event_changes).where(event_changes.c.seq > seq).order_by(event_changes.c.seq).limit(BATCH)
