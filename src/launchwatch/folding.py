@@ -72,6 +72,17 @@ class Folded:
         return self._gate.findall(fold(text))
 
 
+class Holds:
+    """Whether the folded text holds one of some plain words: what `Folded("a|b|c").search` tells,
+    answered with `in` tests, several times faster than `re` on a list of literals."""
+
+    def __init__(self, *words: str):
+        self.words = tuple(fold(word) for word in words)
+
+    def search(self, text: str) -> bool:
+        return any(map(fold(text).__contains__, self.words))
+
+
 class Gated:
     """A compiled pattern run only on texts that hold one of its required words (see `Folded`)."""
 
@@ -80,7 +91,7 @@ class Gated:
         self._needs = required_literals(pattern.pattern, pattern.flags)
 
     def _may_match(self, text: str) -> bool:
-        return self._needs is None or any(word in text for word in self._needs)
+        return self._needs is None or any(map(text.__contains__, self._needs))
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None):
         return self.pattern.search(text, pos, len(text) if endpos is None else endpos) if self._may_match(text) else None
@@ -110,31 +121,40 @@ class Alternatives:
     def __init__(self, sources: dict[str, str], flags: int = 0, folded: bool = False):
         self._sources = {name: fold_pattern(rx) if folded else rx for name, rx in sources.items() if rx}
         self._flags, self._folded = flags, folded
-        self._needs = {name: required_literals(rx, flags) for name, rx in self._sources.items()}
+        needs = {name: required_literals(rx, flags) for name, rx in self._sources.items()}
+        self._always = frozenset(name for name, words in needs.items() if words is None)
+        self._words = [(word, name) for name, words in needs.items() if words for word in words]
         self._bounded = all(starts_with_boundary(rx, flags) for rx in self._sources.values())
         self._compiled: dict[tuple[str, ...], re.Pattern] = {}
 
-    def _pattern(self, text: str) -> re.Pattern:
-        active = tuple(name for name, needs in self._needs.items() if needs is None or any(w in text for w in needs))
+    def _pattern(self, text: str) -> re.Pattern | None:
+        """The alternation of the alternatives that could match in `text`; None when none could."""
+        held = {name for word, name in self._words if word in text}
+        active = tuple(name for name in self._sources if name in held or name in self._always)
+        if not active:
+            return None
         rx = self._compiled.get(active)
         if rx is None:
             if len(self._compiled) >= _MAX_COMPILED:  # a bound for odd texts: a few sets are common
                 self._compiled.clear()
-            body = "|".join(f"(?P<{name}>{self._sources[name]})" for name in active) or r"(?!x)x"
-            rx = self._compiled[active] = re.compile(rf"\b(?:{body})" if self._bounded and active else body, self._flags)
+            body = "|".join(f"(?P<{name}>{self._sources[name]})" for name in active)
+            rx = self._compiled[active] = re.compile(rf"\b(?:{body})" if self._bounded else body, self._flags)
         return rx
 
     def finditer(self, text: str):
         text = fold(text) if self._folded else text
-        return self._pattern(text).finditer(text)
+        rx = self._pattern(text)
+        return rx.finditer(text) if rx is not None else iter(())
 
     def match(self, text: str, pos: int = 0):
         text = fold(text) if self._folded else text
-        return self._pattern(text).match(text, pos)
+        rx = self._pattern(text)
+        return rx.match(text, pos) if rx is not None else None
 
     def search(self, text: str):
         text = fold(text) if self._folded else text
-        return self._pattern(text).search(text)
+        rx = self._pattern(text)
+        return rx.search(text) if rx is not None else None
 
 
 _MAX_COMPILED = 256

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from launchwatch.extract import quantities
 from launchwatch.extract.dates import DateExpr, find_dates
-from launchwatch.folding import Folded, Gated, fold, folds_like_ignorecase
+from launchwatch.folding import Folded, Gated, Holds, fold, folds_like_ignorecase
 from launchwatch.extract.gazetteer import tokenize
 from launchwatch.extract.spans import Mark
 from launchwatch.extract.lexicon import Lexicon, class_of
@@ -177,7 +177,7 @@ class Analysis:
 
 def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
     text, off = sentence.text, sentence.start
-    if not (_MAYBE_RELEVANT.search(text) or lex.triggers.search(text) or SOURCE_NOTE.match(text)):
+    if not (_maybe_relevant(text) or lex.triggers.search(text) or SOURCE_NOTE.match(text)):
         return Analysis(sentence)
     analysis = Analysis(sentence, lex=lex)
     if "|" in text:
@@ -254,9 +254,15 @@ def _time_word(text: str) -> bool:
         return False
     return _TIME_WORD.search(text) is not None
 # Class phrases need one of these words; most sentences have none.
-_CLASS_CUE = Folded(r"missile|ICBM|SRBM|IRBM|MRBM|SLBM|rocket|satellite|hypersonic|cruise|ballistic|launcher|artillery|orbit")
+_CLASS_CUE = Holds("missile", "ICBM", "SRBM", "IRBM", "MRBM", "SLBM", "rocket", "satellite", "hypersonic", "cruise", "ballistic",
+                   "launcher", "artillery", "orbit")
 # A sentence with none of these (nor a trigger or system name) can neither report a launch nor lend a fact.
-_MAYBE_RELEVANT = Folded(r"\d|missile|rocket|projectile|weapon|launch|ICBM|SLBM|SRBM|IRBM|MRBM|satellite|ballistic|cruise|hypersonic|warhead")
+_RELEVANT_WORDS = Holds("missile", "rocket", "projectile", "weapon", "launch", "ICBM", "SLBM", "SRBM", "IRBM", "MRBM", "satellite",
+                        "ballistic", "cruise", "hypersonic", "warhead")
+
+
+def _maybe_relevant(text: str) -> bool:
+    return _DIGIT.search(text) is not None or _RELEVANT_WORDS.search(text)
 
 
 # "(Figures from South Korea's Joint Chiefs of Staff)": the source of the list that follows.

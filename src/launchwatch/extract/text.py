@@ -11,6 +11,8 @@ _BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|Col|Gen|Lt|Maj|Capt|Adm|Sgt|Rep|Sen|Gov|Prof|St|No|Vol|approx|vs|Inc|Corp|Co|Ltd|Jr|Sr|Calif|Fla|Va|Md|Wash)\.)$"
 )
+# Every abbreviation above is at most this long: only the end of a sentence need be searched.
+_ABBREVIATION_REACH = 16
 # "at 11:01 p.m. Pacific time": a clock time's period ends no sentence before a zone or day.
 _CLOCK = re.compile(r"[ap]\.m\.$")
 _TIME_GOES_ON = re.compile(r"(?:[A-Z][\w-]+\s+time\b|Pacific|Eastern|Central|Mountain|GMT|UTC|KST|JST|EST|EDT|PST|PDT|CET|Seoul|Tokyo|Pyongyang|Washington|Moscow|Beijing|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|local|Korea|Japan)\b")
@@ -41,7 +43,8 @@ def sentences(text: str) -> list[Sentence]:
     for p_index, (p_start, p_end) in enumerate(paragraphs(text)):
         start = p_start
         for match in _BOUNDARY.finditer(text, p_start, p_end):
-            if _ABBREVIATIONS.search(text[start:match.start() + 1]) or _TIME_GOES_ON.match(text, match.end()) and _CLOCK.search(text, max(start, match.start() - 5), match.start() + 1):
+            end = match.start() + 1
+            if _ABBREVIATIONS.search(text, max(start, end - _ABBREVIATION_REACH), end) or _TIME_GOES_ON.match(text, match.end()) and _CLOCK.search(text, max(start, match.start() - 5), end):
                 continue
             _add(out, text, start, match.start() + 1 + _closing(text, match), p_index)
             start = match.end()
