@@ -5,11 +5,13 @@
         web.requests            # [Request(method, path, headers, body), ...]
 
 A route is (status, headers, body) or a callable(request) returning one;
-a list of them answers in turn (the last one repeats). The header
+a list of them answers in turn (the last one repeats). `tls=(certfile,
+keyfile)` serves HTTPS. The header
 "X-No-Length" (not sent) leaves out Content-Length.
 """
 from __future__ import annotations
 
+import ssl
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,7 +30,7 @@ Answer = tuple[int, dict, bytes]
 
 
 class LocalHTTP:
-    def __init__(self, routes: dict[str, Answer | Callable | list] | None = None):
+    def __init__(self, routes: dict[str, Answer | Callable | list] | None = None, tls: tuple[str, str] | None = None):
         self.routes = dict(routes or {})
         self.requests: list[Request] = []
         self.received = threading.Condition()
@@ -46,7 +48,11 @@ class LocalHTTP:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls:   # (certfile, keyfile): serve HTTPS
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def _answer(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:

@@ -129,3 +129,35 @@ def test_fetch_posts_and_reports_unreachable_hosts_without_secrets():
         fetch(f"http://user:hunter2@127.0.0.1:{closed_port}/hook?token=s3cret", allow_private=True, timeout=2)
     assert "hunter2" not in str(err.value) and "s3cret" not in str(err.value)
     assert shown_url("https://u:p@h.example:8443/x?k=v#f") == "https://h.example:8443/x"
+
+
+def _certificate(folder, name: str) -> tuple[str, str]:
+    """A self-signed certificate for `name` (openssl), as (certfile, keyfile)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl command to make a test certificate")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName=DNS:{name}", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_fetch_https_pins_the_address_and_checks_the_certificate_against_the_name(tmp_path):
+    import ssl
+
+    cert, key = _certificate(tmp_path, "news.example")
+    trusted = ssl.create_default_context(cafile=cert)
+    to_loopback = lambda host, port: ["127.0.0.1"]  # noqa: E731
+    with LocalHTTP({"/x": (200, {}, b"secure")}, tls=(cert, key)) as web:
+        port = web.server.server_address[1]
+        page = fetch(f"https://news.example:{port}/x", allowed_networks=LOOPBACK_ONLY, resolver=to_loopback,
+                     verify=trusted)
+        assert page.content == b"secure" and web.requests[0].headers["Host"] == f"news.example:{port}"
+        with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED|certificate"):
+            fetch(f"https://other.example:{port}/x", allowed_networks=LOOPBACK_ONLY, resolver=to_loopback,
+                  verify=trusted)
+        with pytest.raises(FetchError):       # the system's CAs do not know this certificate
+            fetch(f"https://news.example:{port}/x", allowed_networks=LOOPBACK_ONLY, resolver=to_loopback)

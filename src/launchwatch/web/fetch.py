@@ -28,6 +28,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -125,14 +126,16 @@ def system_resolver(host: str, port: int) -> list[str]:
 def fetch(url: str, *, method: str = "GET", content: bytes | None = None, headers: dict | None = None,
           allow_private: bool = False, allowed_networks: Iterable[str] = (),
           max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_TIMEOUT_S,
-          max_redirects: int = DEFAULT_MAX_REDIRECTS, resolver: Resolver = system_resolver) -> Fetched:
+          max_redirects: int = DEFAULT_MAX_REDIRECTS, resolver: Resolver = system_resolver,
+          verify: ssl.SSLContext | bool = True) -> Fetched:
     """Fetch `url` under the policy above; a response of any status is returned, errors raise FetchError.
 
-    With max_redirects=0 a redirect is returned as it is, not followed.
+    With max_redirects=0 a redirect is returned as it is, not followed. `verify`
+    is httpx's: True checks certificates against the system's CAs.
     """
     policy = _Policy(allow_private, [ipaddress.ip_network(n) for n in allowed_networks], resolver)
     deadline = time.monotonic() + timeout
-    with httpx.Client(trust_env=False, follow_redirects=False, verify=True) as client:
+    with httpx.Client(trust_env=False, follow_redirects=False, verify=verify) as client:
         for _hop in range(max_redirects + 1):
             response = _send(client, policy, method, url, content, headers, max_bytes, deadline)
             location = response.headers.get("location")
