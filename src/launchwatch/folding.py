@@ -163,9 +163,9 @@ _MAX_COMPILED = 256
 def required_literals(source: str, flags: int = 0) -> frozenset[str] | None:
     """Strings one of which every match of the pattern contains; None when none can be told.
 
-    Read from the parsed pattern: a run of literal characters, or a group or
-    alternation whose every branch requires one. Case-insensitive parts,
-    lookarounds and optional parts require nothing.
+    Read from the parsed pattern: a run of literal characters, or a group,
+    alternation or lookaround whose every branch requires one. Case-insensitive
+    parts, negative lookarounds and optional parts require nothing.
     """
     try:
         parsed = _parser.parse(source, flags)
@@ -228,4 +228,6 @@ def _required_of(op, av) -> set[str] | None:
         return _required_in(list(sub.data)) if low >= 1 else None
     if op is _c.ATOMIC_GROUP:
         return _required_in(list(av.data))
+    if op is _c.ASSERT:  # a lookahead or lookbehind that must match holds its words too
+        return _required_in(list(av[1].data))
     return None
