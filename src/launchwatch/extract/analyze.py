@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from launchwatch.extract import quantities
 from launchwatch.extract.dates import DateExpr, find_dates
@@ -71,6 +70,25 @@ class Group:
         return self.triggers[0].start
 
 
+class lazy:  # noqa: N801 -- reads like functools.cached_property, which it replaces
+    """functools.cached_property without its lock: worked out on first use, then an attribute.
+    An Analysis belongs to one document's extraction, never shared between threads, and the
+    lock cost about a microsecond for each of the dozen facts of every sentence."""
+
+    def __init__(self, func):
+        self.func = func
+        self.name = func.__name__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 @dataclass
 class Analysis:
     """What one sentence says. Everything but the launch mentions (`groups`) is worked out on
@@ -80,11 +98,11 @@ class Analysis:
     groups: list[Group] = field(default_factory=list)
     lex: Lexicon | None = field(default=None, repr=False)
 
-    @cached_property
+    @lazy
     def _words(self) -> list:
         return tokenize(self.sentence.text)
 
-    @cached_property
+    @lazy
     def _names(self) -> list[str]:  # the words' strings, shared by the gazetteers
         return [w.group(0) for w in self._words]
 
@@ -92,28 +110,28 @@ class Analysis:
         """The gazetteer's names in the sentence (its words are found once for all gazetteers)."""
         return gazetteer.find(self.sentence.text, self.sentence.start, self._words, self._names)
 
-    @cached_property
+    @lazy
     def systems(self) -> list[Mark]:
         return self.names_in(self.lex.systems) if self.lex else []
 
-    @cached_property
+    @lazy
     def agencies(self) -> list[Mark]:
         return self.names_in(self.lex.agencies) if self.lex else []
 
-    @cached_property
+    @lazy
     def actors(self) -> list[Mark]:
         if not self.lex:
             return []
         return [a for a in self.names_in(self.lex.actors) if not _inside(a, self.agencies)]
 
-    @cached_property
+    @lazy
     def classes(self) -> list[Mark]:
         text = self.sentence.text
         if not self.lex or not _CLASS_CUE.search(text):
             return []
         return [c for c in self.all_classes if not _inside(c, self.systems)]
 
-    @cached_property
+    @lazy
     def all_classes(self) -> list[Mark]:
         """Class phrases, those inside a system's name included."""
         text = self.sentence.text
@@ -121,36 +139,36 @@ class Analysis:
             return []
         return _class_marks(text, self.sentence.start, self.lex)
 
-    @cached_property
+    @lazy
     def dates(self) -> list[DateExpr]:
         return find_dates(self.sentence.text, self.sentence.start) if self.lex else []
 
-    @cached_property
+    @lazy
     def excluded(self) -> bool:
         return bool(self.lex and self.lex.excluded.search(self.sentence.text))
 
-    @cached_property
+    @lazy
     def sources(self) -> list[Mark]:
         return _sources(self.sentence.text, self.sentence.start, self.agencies, self.actors, self.lex) if self.lex else []
 
-    @cached_property
+    @lazy
     def lengths(self) -> list[quantities.Quantity]:
         return quantities.lengths(self.sentence.text, self.sentence.start) if self._digits else []
 
-    @cached_property
+    @lazy
     def durations(self) -> list[quantities.Quantity]:
-        spelled = self.lex is not None and _time_word(self.sentence.text)  # "about four minutes"
-        return quantities.durations(self.sentence.text, self.sentence.start) if self._digits or spelled else []
+        worth_it = self._digits or self.lex is not None and _time_word(self.sentence.text)  # "about four minutes"
+        return quantities.durations(self.sentence.text, self.sentence.start) if worth_it else []
 
-    @cached_property
+    @lazy
     def counts(self) -> list[quantities.Count]:
         return quantities.counts(self.sentence.text, self.sentence.start) if self.lex else []
 
-    @cached_property
+    @lazy
     def outcomes(self) -> list[Mark]:
         return _outcomes(self.sentence.text, self.sentence.start, self.lex) if self.lex else []
 
-    @cached_property
+    @lazy
     def platforms(self) -> list[Mark]:
         if not self.lex:
             return []
@@ -158,11 +176,11 @@ class Analysis:
         text = self.sentence.text
         return [Mark(m.start() + off, m.end() + off, text[m.start():m.end()], m.lastgroup) for m in self.lex.platforms.finditer(text)]
 
-    @cached_property
+    @lazy
     def hedge(self) -> str | None:
         return _first(self.lex.hedges, self.sentence.text) if self.lex else None
 
-    @property
+    @lazy
     def _digits(self) -> bool:
         return self.lex is not None and _DIGIT.search(self.sentence.text) is not None
 
@@ -170,7 +188,7 @@ class Analysis:
     def about_launch(self) -> bool:
         return bool(self.groups or _ABOUT_LAUNCH.search(self.sentence.text) or self.systems or self.classes or self.lengths or self.durations)
 
-    @property
+    @lazy
     def names_class(self) -> bool:
         return bool(_COPULA_CLASS.search(self.sentence.text))
 
@@ -193,7 +211,7 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
     if not triggers or analysis.excluded:
         return analysis
     has_weapon = bool(item or analysis.systems or analysis.classes or lex.weapon.search(text))
-    launch_noun = any(re.match(r"launch|test|salvo|barrage|flight|firing", t.text, re.I) for t in triggers)
+    launch_noun = any(_LAUNCH_NOUN.match(t.text) for t in triggers)
     if not (has_weapon or (launch_noun and analysis.dates)):
         return analysis
     analysis.groups = _group(analysis, triggers, text, off)
@@ -204,6 +222,7 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
     return analysis
 
 
+_LAUNCH_NOUN = re.compile(r"launch|test|salvo|barrage|flight|firing", re.IGNORECASE)
 _ROW_DATE_KINDS = ("month_day", "day_month", "weekday")
 
 

@@ -28,7 +28,15 @@ _LANDING_BEFORE = re.compile(r"\b(?:into|off|toward|towards|over|in|inside|near|
 _PLATFORM_AT = re.compile(r"(?:,?\s+(?:submerged\s+|surfaced\s+|positioned\s+|deployed\s+|flying\s+)?(?:in|at|near|over|off)\s+|,\s+(?=[A-Z]))" + _PLACE + _STOP)
 
 
-def _launch_sites_in(a: Analysis, lex):
+def _launch_sites_in(a: Analysis, lex) -> list[Mark]:
+    """The "launched from <place>" places of one sentence (worked out once: each launch drafted from it asks)."""
+    cached = a.__dict__.get("_launch_sites")
+    if cached is None:
+        cached = a.__dict__["_launch_sites"] = list(_launch_sites(a, lex))
+    return cached
+
+
+def _launch_sites(a: Analysis, lex):
     for m in LAUNCH_FROM.finditer(a.sentence.text):
         if not lex.platforms.match(m.group("place").removeprefix("the ").removeprefix("a ")):
             yield _mark(a, m)
