@@ -309,8 +309,8 @@ SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 def normalise(text: str) -> list[str]:
     """Paragraphs: one per line, hard-wrapped lines re-joined, spaces collapsed."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE).translate(QUOTES).split("\n")
-    lines = [SPACES.sub(" ", line).strip() for line in lines]
+    lines = _typographic(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    lines = [_collapse_spaces(line).strip() for line in lines]
     wrapped = _is_hard_wrapped(lines)
     paragraphs: list[str] = []
     previous = ""
@@ -321,6 +321,29 @@ def normalise(text: str) -> list[str]:
             paragraphs.append(line)
         previous = line
     return paragraphs
+
+
+def _typographic(text: str) -> str:
+    """INVISIBLE and QUOTES applied: the same as two str.translate, by replacing only the characters
+    present (a table lookup per character is slow, and most texts hold few of them)."""
+    if text.isascii():
+        return text
+    for char, plain in _TYPOGRAPHIC:
+        if char in text:
+            text = text.replace(char, plain)
+    return text
+
+
+# (character, replacement) of INVISIBLE and QUOTES; no replacement is itself replaced.
+_TYPOGRAPHIC = [(chr(code), "" if new is None else chr(new) if isinstance(new, int) else new)
+                for table in (INVISIBLE, QUOTES) for code, new in table.items()]
+
+
+def _collapse_spaces(line: str) -> str:
+    """SPACES runs as one space; an ASCII line without a tab or two spaces in a row has none."""
+    if line.isascii() and "\t" not in line and "  " not in line:
+        return line
+    return SPACES.sub(" ", line)
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:

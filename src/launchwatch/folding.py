@@ -17,7 +17,8 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 @functools.lru_cache(maxsize=256)  # a sentence is folded once for all the patterns asked of it
 def fold(text: str) -> str:
     """ASCII letters lower-cased; length and offsets unchanged."""
-    return text.translate(_ASCII_LOWER)
+    # str.lower is the same on ASCII text and many times faster than a translation table
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 def fold_pattern(source: str) -> str:
