@@ -180,6 +180,17 @@ def test_web_api_text_search_finds_an_event_by_a_word_only_in_its_article(client
     assert client.get("/api/events?q=%22%29%28*+OR+NEAR").status_code == 200   # query syntax is not passed on
 
 
+@pytest.mark.parametrize("q", [RARE_WORD, "hwasong", "launches", "missiles", "yonhap said", "zanzib*", "nosuch"])
+def test_web_api_text_search_gives_the_same_events_for_rare_and_common_words(client, monkeypatch, q):
+    """SQLite narrows by a rare query's matches and checks a common one's events in order: same answer."""
+    from launchwatch.web import fulltext
+
+    monkeypatch.setattr(fulltext, "COMMON", 10**9)
+    rare = _walk(client, f"/api/events?q={q}&limit=3")
+    monkeypatch.setattr(fulltext, "COMMON", 1)
+    assert _walk(client, f"/api/events?q={q}&limit=3") == rare
+
+
 def test_web_api_search_returns_events_and_documents_with_snippets(client):
     body = client.get(f"/api/search?q={RARE_WORD}").json()
     assert [e["date"] for e in body["events"]] == ["2023-09-14"]
@@ -202,6 +213,23 @@ def test_web_api_search_index_follows_a_failed_document_stored_again(client, sto
     found = client.get("/api/search?q=quillmore").json()
     assert [d["external_id"] for d in found["documents"]] == ["late"]
     assert [e["date"] for e in found["events"]] == ["2022-08-08"]
+
+
+@pytest.mark.parametrize("f", [
+    {}, {"actor": "KP"}, {"weapon_class": "cruise"}, {"status": "confirmed"}, {"since": "2023"},
+    {"actor": "KP", "weapon_class": "ballistic"}, {"actor": "KP", "status": "confirmed", "until": "2024-02"},
+    {"weapon_class": "cruise", "status": "unattributed", "since": "2023-03-05"},
+])
+def test_web_api_event_list_reads_an_index_in_list_order(tmp_path, f):
+    """On SQLite every filtered page is an index range read newest first, never a sort of every match."""
+    from launchwatch.web.queries import EventFilters, _dated_after, _filtered
+
+    with Store(f"sqlite:///{tmp_path / 'plan.db'}") as store, store.engine.connect() as conn:
+        query = _dated_after(_filtered(conn, EventFilters(**f)), None).limit(51)
+        sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+        plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+    assert plan[0].startswith("SEARCH events USING INDEX ix_events_"), plan
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan   # only ties of one date are sorted
 
 
 # -- one event, one document ---------------------------------------------------------
@@ -270,6 +298,16 @@ def test_web_api_stats_counts_launches_by_month_actor_class_and_status(client, s
     assert sum(body["by_actor"].values()) == sum(body["by_status"].values()) == len(events)
     assert body["by_actor"]["KP"] == len([e for e in events if e["actor"] == "KP"])
     assert body["by_class"]["cruise"] == len([e for e in events if e["weapon_class"] == "cruise"])
+    # the figures follow new documents and changed events at once
+    store.add_result(make_result(_toy_text("Iran", "cruise", "2019-04-04", None), source="new.txt",
+                                 published="2019-04-04"))
+    resolve_pending(store, KNOWLEDGE)
+    after = client.get("/api/stats").json()
+    assert after["counts"]["documents"] == body["counts"]["documents"] + 1
+    assert {"month": "2019-04", "weapon_class": "cruise", "actor": "IR", "n": 1} in after["by_month"]
+    victim = list_events(store, actor="IR", since="2019-04", until="2019-04")[0]["id"]
+    record(store, "reject", [victim], analyst="kim", reason="a drill")
+    assert client.get("/api/stats").json()["by_actor"]["IR"] == after["by_actor"]["IR"] - 1
 
 
 def test_web_api_health(client):

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text
 
@@ -230,7 +231,7 @@ router = APIRouter(prefix="/api", tags=["api"], responses={500: ERRORS[500]})
 STATUS_PATTERN = "^(" + "|".join((*STATUSES, REJECTED)) + ")?$"
 
 
-def event_filters(
+async def event_filters(
     actor: str | None = Query(None, pattern=r"^([A-Za-z]{2,8})?$", description="Launching state, e.g. KP"),
     weapon_class: str | None = Query(None, alias="class", pattern=r"^([A-Za-z_]{1,32})?$",
                                      description="Weapon class: srbm, irbm, icbm, cruise, ..."),
@@ -246,7 +247,10 @@ def event_filters(
     after: str | None = Query(None, pattern=r"^[A-Za-z0-9_-]{0,400}$",
                               description="Cursor from a previous page's `next`: the page after it"),
 ) -> EventFilters:
-    """The list's filters, parsed the same way for the API and the pages; an empty value means no filter."""
+    """The list's filters, parsed the same way for the API and the pages; an empty value means no filter.
+
+    (async: pure parsing, so FastAPI need not hand it to a thread.)
+    """
     return EventFilters(actor=actor or None, weapon_class=weapon_class or None, since=since or None,
                         until=until or None, status=status or None, q=q if q and q.strip() else None,
                         limit=limit, after=after or None)
@@ -262,22 +266,32 @@ def store_of(request: Request):
     return request.app.state.store
 
 
+async def run(func, *args, slow: bool = False):
+    """`func(*args)` on the event loop, or in a worker thread when it may take long.
+
+    The quick queries (a few ms) answer faster without a hand-over to a thread;
+    a text search or the statistics can take 100 ms and more, and would hold up
+    every other request of this worker meanwhile.
+    """
+    return await run_in_threadpool(func, *args) if slow else func(*args)
+
+
 @router.get("/events", response_model=EventsPage, responses={422: ERRORS[422]})
-def list_events(request: Request, f: EventFilters = Depends(event_filters)) -> dict[str, Any]:
+async def list_events(request: Request, f: EventFilters = Depends(event_filters)) -> dict[str, Any]:
     """Events newest first (undated last), filtered; `next` is the URL of the next page."""
-    page = events_page(store_of(request), f)
+    page = await run(events_page, store_of(request), f, slow=f.q is not None)
     return {"events": page["events"], "next": page_url(request, f, page["next"]) if page["next"] else None}
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, responses={404: ERRORS[404]})
-def get_event(request: Request, response: Response, event_id: str) -> dict[str, Any]:
+async def get_event(request: Request, response: Response, event_id: str) -> dict[str, Any]:
     """One event with its claims, evidence spans, sources, conflicts, documents and audit trail.
 
     An old id (of events merged or split since) or a report id answers with
     the event it belongs to now: `requested_id` keeps the id asked for, and
     the Content-Location header names the event's own URL.
     """
-    event = event_detail(store_of(request), event_id)
+    event = await run(event_detail, store_of(request), event_id)
     if event is None:
         raise HTTPException(404, f"no event with id {event_id!r}")
     if event["id"] != event_id:
@@ -286,29 +300,29 @@ def get_event(request: Request, response: Response, event_id: str) -> dict[str, 
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentDetail, responses={404: ERRORS[404]})
-def get_document(request: Request, doc_id: str) -> dict[str, Any]:
+async def get_document(request: Request, doc_id: str) -> dict[str, Any]:
     """A document by id (sha256 of its bytes) or external id: its text, reports and their evidence."""
-    doc = document_detail(store_of(request), doc_id)
+    doc = await run(document_detail, store_of(request), doc_id)
     if doc is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")
     return doc
 
 
 @router.get("/search", response_model=SearchResult, responses={422: ERRORS[422]})
-def search_text(request: Request, q: str = Query(..., min_length=1, max_length=500),
-                limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
+async def search_text(request: Request, q: str = Query(..., min_length=1, max_length=500),
+                      limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
     """Events and documents whose documents' text or title holds every word of `q` (`word*`: a prefix)."""
-    return search(store_of(request), q, limit)
+    return await run(search, store_of(request), q, limit, slow=True)
 
 
 @router.get("/stats", response_model=Stats)
-def get_stats(request: Request) -> dict[str, Any]:
+async def get_stats(request: Request) -> dict[str, Any]:
     """Row counts, and launches by month (with class and actor), by actor, class and status."""
-    return stats(store_of(request))
+    return await run(stats, store_of(request), slow=True)
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": ErrorBody}})
-def health(request: Request) -> Any:
+async def health(request: Request) -> Any:
     """Whether the server can reach its database."""
     try:
         with store_of(request).engine.connect() as conn:

@@ -10,10 +10,22 @@ FastAPI's /docs page is off, because it loads Swagger UI from a CDN.
 """
 from __future__ import annotations
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from launchwatch.store import Store
 from launchwatch.web.settings import WebSettings
+
+
+# Synchronous routes run in a thread pool. Fewer threads than the database pool's
+# 15 connections (SQLAlchemy's default 5 + 10 overflow), so a request that needs a
+# second connection always gets one; with Python's GIL more threads would not
+# answer faster anyway.
+THREADS = 8
+
+
+def _limit_threads() -> None:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -31,5 +43,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     alerts.install(app)
     errors.install(app)   # last: its middleware is then the outermost, catching every crash
 
+    app.router.on_startup.append(_limit_threads)
     app.router.on_shutdown.append(app.state.store.close)
     return app

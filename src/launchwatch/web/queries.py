@@ -10,7 +10,7 @@ Events are listed newest first (date descending, then id descending), undated
 ones last, and paged by keyset: `next` is an opaque cursor holding the last
 row's (date, id), so a page costs the same however deep it is. Each filter
 reads an index in list order (migration 0006: (actor, date), (weapon_class,
-date), (status, date)) and stops after one page. Text search uses the
+date), (status, date), (actor, weapon_class, date)) and stops after one page. Text search uses the
 full-text index of migration 0006 (SQLite FTS5, PostgreSQL tsvector + GIN).
 """
 from __future__ import annotations
@@ -22,14 +22,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.sql import Select
 
 from launchwatch.errors import LaunchwatchError
 from launchwatch.records import EVENT_FIELDS
-from launchwatch.resolve.actions import history
 from launchwatch.resolve.query import get_event
-from launchwatch.store.models import claims, documents, events, reports
+from launchwatch.store.models import claims, documents, events, reports, reviews
+from launchwatch.web import fulltext
 
 MAX_LIMIT = 500
 STATUSES = ("confirmed", "single-source", "state-media-only", "self-reported", "unattributed")
@@ -37,19 +37,7 @@ REJECTED = "rejected"   # an analyst's review, also accepted as a status filter
 ROW_FIELDS = ("id", "date", "actor", "weapon_class", "weapon_name", "count", "status", "review",
               "launch_location", "landing", "outcome", "distance_km")
 DOCUMENT_FIELDS = ("id", "external_id", "title", "publisher", "original_publisher", "published", "url")
-SNIPPET_CHARS = 160
 DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
-
-# The full-text index's own tables (migration 0006; not part of the store's models).
-# SQLite: search_documents maps a stable integer key to each document id, and the
-# contentless FTS5 table search_documents_fts indexes title and text under that key.
-_search_metadata = MetaData()
-search_documents = Table("search_documents", _search_metadata,
-                         Column("key", Integer, primary_key=True), Column("doc_id", String(64)))
-# PostgreSQL: an expression GIN index on documents; a query must spell the same expression.
-PG_TSVECTOR = ("to_tsvector('english', coalesce(documents.title, '') || ' ' "
-               "|| left(coalesce(documents.text, ''), 1000000))")
-
 
 class QueryError(LaunchwatchError):
     """A request the queries cannot answer as asked (bad cursor, date, limit or status)."""
@@ -82,12 +70,12 @@ def events_page(store, f: EventFilters) -> dict[str, Any]:
     if not 1 <= f.limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {f.limit}")
     after = decode_cursor(f.after) if f.after else None
-    base = _filtered(store, f)
     with store.engine.connect() as conn:
+        base = _filtered(conn, f)
         rows: list[dict[str, Any]] = []
         if after is None or after[0] is not None:
             rows = _fetch(conn, _dated_after(base, after).limit(f.limit + 1))
-        if len(rows) <= f.limit:
+        if len(rows) <= f.limit and not (f.since or f.until):   # a date range leaves undated events out
             undated = base.where(events.c.date.is_(None)).order_by(events.c.id.desc())
             if after is not None and after[0] is None:
                 undated = undated.where(events.c.id < after[1])
@@ -105,18 +93,41 @@ def _dated_after(base: Select, after: tuple[str | None, str] | None) -> Select:
     return query.order_by(events.c.date.desc(), events.c.id.desc())
 
 
-def _filtered(store, f: EventFilters) -> Select:
+def _filtered(conn, f: EventFilters) -> Select:
     e = events
     query = select(*(e.c[name] for name in ROW_FIELDS), e.c.documents, e.c.conflicts)
-    if f.actor:
-        query = query.where(e.c.actor == f.actor.strip().upper())
-    if f.weapon_class:
-        query = query.where(e.c.weapon_class == f.weapon_class.strip().lower())
-    query = _status_filter(query, f.status)
+    wanted = {"weapon_class": f.weapon_class and f.weapon_class.strip().lower(),
+              "actor": f.actor and f.actor.strip().upper(),
+              "status": f.status if f.status != REJECTED else None}
+    indexed = _indexed_filters(conn, wanted, f.q)
+    for name, value in wanted.items():
+        if value:
+            column = e.c[name] if name in indexed else func.coalesce(e.c[name], "")
+            query = query.where(column == value)
+    if f.status is not None and f.status not in (*STATUSES, REJECTED):
+        raise QueryError(f"unknown status {f.status!r}: use one of {', '.join((*STATUSES, REJECTED))}")
+    query = _without_rejected(query, f.status == REJECTED)
     query = _date_range(query, f.since, f.until)
     if f.q is not None:
-        query = query.where(e.c.id.in_(_events_matching(store, f.q)))
+        query = query.where(fulltext.event_condition(conn, fulltext.terms(f.q)))
     return query
+
+
+def _indexed_filters(conn, wanted: dict[str, str | None], q: str | None) -> set[str]:
+    """The filters whose index the database may read ((column, date), or (actor, class, date)).
+
+    SQLite keeps no statistics unless ANALYZE runs, and would as soon read the
+    status index (5 values) as the class index (11): it gets actor and class
+    together, else the first given of class, actor and status, and the other
+    filters are wrapped in coalesce(), which no index serves. PostgreSQL plans
+    with statistics of its own, and a text search starts from the full-text
+    index: there every filter stays plain.
+    """
+    if conn.dialect.name != "sqlite" or q is not None:
+        return set(wanted)
+    if wanted["actor"] and wanted["weapon_class"]:
+        return {"actor", "weapon_class"}
+    return {next((name for name, value in wanted.items() if value), "")}
 
 
 def _date_range(query: Select, since: str | None, until: str | None) -> Select:
@@ -141,16 +152,11 @@ def _date_range(query: Select, since: str | None, until: str | None) -> Select:
     return query
 
 
-def _status_filter(query: Select, status: str | None) -> Select:
-    """A verification status (rejected events left out), or `rejected` for analysts' rejections."""
-    if status == REJECTED:
+def _without_rejected(query: Select, only_rejected: bool) -> Select:
+    """Events an analyst rejected are left out, unless they are what is asked for."""
+    if only_rejected:
         return query.where(events.c.review == REJECTED)
-    query = query.where(or_(events.c.review.is_(None), events.c.review != REJECTED))
-    if status is None:
-        return query
-    if status not in STATUSES:
-        raise QueryError(f"unknown status {status!r}: use one of {', '.join((*STATUSES, REJECTED))}")
-    return query.where(events.c.status == status)
+    return query.where(or_(events.c.review.is_(None), events.c.review != REJECTED))
 
 
 def _fetch(conn, query: Select) -> list[dict[str, Any]]:
@@ -182,56 +188,14 @@ def decode_cursor(cursor: str) -> tuple[str | None, str]:
 
 # -- full-text search --------------------------------------------------------
 
-def search_terms(q: str) -> list[tuple[str, bool]]:
-    """The words of a query, lower-cased, each with whether it ends in `*` (a prefix)."""
-    return [(m.group(1).lower(), bool(m.group(2))) for m in re.finditer(r"(\w+)(\*?)", q)]
-
-
-def _matching_doc_ids(store, q: str) -> Select:
-    """A select of the ids of documents whose title or text holds every word of `q`."""
-    terms = search_terms(q)
-    if not terms:
-        return select(documents.c.id).where(documents.c.id.is_(None))   # nothing to look for
-    if store.engine.dialect.name == "postgresql":
-        tsquery = " & ".join(w + (":*" if prefix else "") for w, prefix in terms)
-        condition = text(f"{PG_TSVECTOR} @@ to_tsquery('english', :tsquery)")
-        return select(documents.c.id).where(condition.bindparams(tsquery=tsquery))
-    match = " ".join(f'"{w}"' + ("*" if prefix else "") for w, prefix in terms)
-    keys = text("SELECT rowid FROM search_documents_fts WHERE search_documents_fts MATCH :match")
-    return (select(search_documents.c.doc_id)
-            .where(search_documents.c.key.in_(keys.bindparams(match=match).columns(rowid=Integer))))
-
-
-def _events_matching(store, q: str) -> Select:
-    return (select(reports.c.event_id)
-            .where(reports.c.doc_id.in_(_matching_doc_ids(store, q)), reports.c.event_id.is_not(None)))
-
-
 def search(store, q: str, limit: int = 50) -> dict[str, Any]:
     """Events (list rows) and documents whose text or title holds every word of `q`."""
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     found = events_page(store, EventFilters(q=q, limit=limit))["events"]
-    query = (select(documents.c.id, documents.c.external_id, documents.c.title, documents.c.published,
-                    documents.c.text)
-             .where(documents.c.id.in_(_matching_doc_ids(store, q)))
-             .order_by(documents.c.published.desc(), documents.c.id).limit(limit))
     with store.engine.connect() as conn:
-        docs = [dict(r) for r in conn.execute(query).mappings()]
-    words = [w for w, _ in search_terms(q)]
-    for doc in docs:
-        doc["snippet"] = snippet(doc.pop("text") or doc["title"] or "", words)
+        docs = fulltext.found_documents(conn, fulltext.terms(q), limit)
     return {"events": found, "documents": docs}
-
-
-def snippet(body: str, words: list[str]) -> str:
-    """About SNIPPET_CHARS characters of `body` around the first word of the query it holds."""
-    hits = [m.start() for w in words for m in [re.search(rf"\b{re.escape(w)}", body, re.I)] if m]
-    start = max(0, min(hits, default=0) - SNIPPET_CHARS // 3)
-    if start:
-        start = body.find(" ", start) + 1 or start   # begin at a word
-    piece = " ".join(body[start:start + SNIPPET_CHARS].split())
-    return ("… " if start else "") + piece + (" …" if start + SNIPPET_CHARS < len(body) else "")
 
 
 # -- one event, one document -------------------------------------------------
@@ -242,24 +206,37 @@ def event_detail(store, some_id: str) -> dict[str, Any] | None:
     `requested_id` is the id asked for; when it is an old (aliased) id or a
     report id, `id` is the event's id now.
     """
+    if "\x00" in some_id:   # no id holds one, and PostgreSQL refuses it in a query
+        return None
     event = get_event(store, some_id)
     if event is None:
         return None
     event["requested_id"] = some_id
-    event["history"] = history(store, event["id"])
-    event["documents_detail"] = _documents_detail(store, event)
+    with store.engine.connect() as conn:
+        event["history"] = _history(conn, event)
+        event["documents_detail"] = _documents_detail(conn, event)
     return event
 
 
-def _documents_detail(store, event: dict[str, Any]) -> list[dict[str, Any]]:
+def _history(conn, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """resolve.actions.history(store, event id), read in the caller's connection.
+
+    (history() opens a second connection inside its first: under many
+    concurrent requests every pooled connection could wait for another.)
+    """
+    mine = set(event["reports"])
+    rows = [dict(r) for r in conn.execute(select(reviews).order_by(reviews.c.id)).mappings()]
+    return [r for r in rows if r["event_id"] == event["id"] or mine & set(r["report_ids"] or [])]
+
+
+def _documents_detail(conn, event: dict[str, Any]) -> list[dict[str, Any]]:
     """Each document of the event with its text and the spans of its claims, in reading order."""
-    with store.engine.connect() as conn:
-        doc_of = dict(conn.execute(select(reports.c.id, reports.c.doc_id)
-                                   .where(reports.c.event_id == event["id"])).all())
-        query = (select(*(documents.c[k] for k in DOCUMENT_FIELDS), documents.c.text)
-                 .where(documents.c.id.in_(sorted(set(doc_of.values()))))
-                 .order_by(documents.c.published.is_(None), documents.c.published, documents.c.id))
-        out = [dict(r) for r in conn.execute(query).mappings()]
+    doc_of = dict(conn.execute(select(reports.c.id, reports.c.doc_id)
+                               .where(reports.c.event_id == event["id"])).all())
+    query = (select(*(documents.c[k] for k in DOCUMENT_FIELDS), documents.c.text)
+             .where(documents.c.id.in_(sorted(set(doc_of.values()))))
+             .order_by(documents.c.published.is_(None), documents.c.published, documents.c.id))
+    out = [dict(r) for r in conn.execute(query).mappings()]
     spans: dict[str, list] = {d["id"]: [] for d in out}
     for claim in event["claims"]:
         if claim.get("report") in doc_of and claim.get("start") is not None:
@@ -272,6 +249,8 @@ def _documents_detail(store, event: dict[str, Any]) -> list[dict[str, Any]]:
 
 def document_detail(store, some_id: str) -> dict[str, Any] | None:
     """A document by id (sha256) or external id, with its reports and their evidence."""
+    if "\x00" in some_id:
+        return None
     cols = (*DOCUMENT_FIELDS, "status", "error", "text")
     with store.engine.connect() as conn:
         doc = None
@@ -307,26 +286,44 @@ def _document_reports(conn, doc_id: str) -> list[dict[str, Any]]:
 
 # -- statistics --------------------------------------------------------------
 
+# stats() reads every event and counts every document and claim: a second on
+# 100,000 events. Its figures are kept per store until the data changes: a new
+# document (the count of documents) or a changed event (the last entry of the
+# alerts' event_changes outbox, written with every new, updated or removed event).
+_stats_cache: dict[tuple[int, str], tuple[tuple, dict[str, Any]]] = {}
+_CHANGE_MARK = text("SELECT (SELECT count(*) FROM documents), (SELECT max(seq) FROM event_changes)")
+
+
 def stats(store) -> dict[str, Any]:
-    """Row counts and launches (events, rejected ones left out) by month, actor, class and status."""
-    e = events
-    kept = or_(e.c.review.is_(None), e.c.review != REJECTED)
-    month = func.substr(e.c.date, 1, 7)
-    by_month = (select(month.label("month"), e.c.weapon_class, e.c.actor, func.count().label("n"))
-                .where(kept, func.length(e.c.date) >= 7)
-                .group_by(month, e.c.weapon_class, e.c.actor)
-                .order_by(month, e.c.weapon_class, e.c.actor))
+    """Row counts and launches (events, rejected ones left out) by month, actor, class and status.
+
+    The lists and dicts inside are shared with later calls: read them, do not change them.
+    """
     with store.engine.connect() as conn:
-        months = [dict(r) for r in conn.execute(by_month).mappings()]
-        totals = {name: _count_by(conn, e.c[column], kept)
-                  for name, column in (("by_actor", "actor"), ("by_class", "weapon_class"),
-                                       ("by_status", "status"))}
+        mark = tuple(conn.execute(_CHANGE_MARK).one())
+        key = (id(store), store.url)
+        cached = _stats_cache.get(key)
+        if cached is None or cached[0] != mark:
+            cached = (mark, _stats(conn, store))
+            _stats_cache[key] = cached
+    return dict(cached[1])
+
+
+def _stats(conn, store) -> dict[str, Any]:
+    e = events
+    month = func.substr(e.c.date, 1, 7)
+    query = (select(month.label("month"), func.length(e.c.date).label("precision"), e.c.weapon_class, e.c.actor,
+                    e.c.status, func.count().label("n"))
+             .where(or_(e.c.review.is_(None), e.c.review != REJECTED))
+             .group_by(month, func.length(e.c.date), e.c.weapon_class, e.c.actor, e.c.status))
+    by_month: dict[tuple, int] = {}
+    totals: dict[str, dict[str, int]] = {"by_actor": {}, "by_class": {}, "by_status": {}}
+    for r in conn.execute(query).mappings():
+        if (r["precision"] or 0) >= 7:   # a year alone names no month
+            key = (r["month"], r["weapon_class"], r["actor"])
+            by_month[key] = by_month.get(key, 0) + r["n"]
+        for name, value in (("by_actor", r["actor"]), ("by_class", r["weapon_class"]), ("by_status", r["status"])):
+            totals[name][value or "unknown"] = totals[name].get(value or "unknown", 0) + r["n"]
+    months = [{"month": m, "weapon_class": c, "actor": a, "n": n}
+              for (m, c, a), n in sorted(by_month.items(), key=lambda kv: tuple(x or "" for x in kv[0]))]
     return {"counts": store.counts(), "by_month": months, **totals}
-
-
-def _count_by(conn, column, condition) -> dict[str, int]:
-    query = select(column, func.count()).where(condition).group_by(column)
-    out: dict[str, int] = {}
-    for key, n in conn.execute(query).all():
-        out[key or "unknown"] = out.get(key or "unknown", 0) + n   # no value counts as unknown
-    return out

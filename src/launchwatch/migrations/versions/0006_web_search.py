@@ -4,7 +4,8 @@ and indexes that keep the filtered event list in date order.
 Events are listed newest first; a filter on actor, class or status reads the
 index (filter, date) backwards and stops after one page instead of sorting
 every matching event: ix_events_actor_date, ix_events_weapon_class_date,
-ix_events_status_date.
+ix_events_status_date, and ix_events_actor_class_date for the commonest pair
+("KP", "irbm").
 
 SQLite: a contentless FTS5 table `search_documents_fts` (porter stemming,
 diacritics folded) keyed by `search_documents.key`, a stable integer per
@@ -66,7 +67,8 @@ SQLITE_DOWN = [
 
 
 LIST_INDEXES = {"ix_events_actor_date": ["actor", "date"], "ix_events_weapon_class_date": ["weapon_class", "date"],
-                "ix_events_status_date": ["status", "date"]}
+                "ix_events_status_date": ["status", "date"],
+                "ix_events_actor_class_date": ["actor", "weapon_class", "date"]}
 
 
 def _dialect() -> str:
