@@ -68,7 +68,7 @@ def tokenize(text: str) -> list[re.Match]:
 def _joined(text: str, a: re.Match, b: re.Match) -> bool:
     """What may stand between the words of one name: "Hwasong-15", "U.S. Indo-Pacific", "Ra'ad"."""
     gap = text[a.end():b.start()]
-    return len(gap) <= 2 and all(c in _JOINERS for c in gap)
+    return len(gap) <= 2 and not gap.strip(_JOINERS)  # nothing but joiners
 
 
-_JOINERS = frozenset(" -.'’/")
+_JOINERS = " -.'’/"
