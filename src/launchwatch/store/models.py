@@ -157,3 +157,38 @@ runs = Table(
     Column("error", Text),                               # why a failed run stopped
     Index("ix_runs_started_at", "started_at"),
 )
+
+# ---- accounts (launchwatch serve; migration 0004_users; used by web/users.py) ----
+
+users = Table(
+    "users", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),       # argon2id, PHC string
+    Column("role", String(16), nullable=False),          # viewer | analyst | admin
+    Column("created_at", String(32), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", String(64), primary_key=True),          # sha256 of the cookie's token
+    Column("user_name", String(64), ForeignKey("users.name", ondelete="CASCADE"), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", Float, nullable=False),         # Unix time
+    Index("ix_sessions_user_name", "user_name"),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(255), nullable=False),          # "ip:ADDRESS" or "user:NAME"
+    Column("at", Float, nullable=False),                 # Unix time
+    Index("ix_login_failures_key_at", "key", "at"),
+)
+
+app_secrets = Table(
+    "app_secrets", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)

@@ -24,12 +24,12 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, delete, func
+from sqlalchemy import delete, func
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from launchwatch.errors import LaunchwatchError
-from launchwatch.store.models import metadata
+from launchwatch.store.models import app_secrets, login_failures, sessions, users  # noqa: F401  (re-exported)
 
 ROLES = ("viewer", "analyst", "admin")          # each role may do what the ones before it may
 MIN_PASSWORD_LENGTH = 8
@@ -37,40 +37,6 @@ SESSION_LIFETIME_S = 14 * 24 * 3600             # also the cookie's Max-Age
 LOGIN_WINDOW_S = 5 * 60                         # failures older than this are forgotten
 LOGIN_MAX_FAILURES = 5                          # failures within the window before logins are refused
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
-
-users = Table(
-    "users", metadata,
-    Column("name", String(64), primary_key=True),
-    Column("password_hash", Text, nullable=False),       # argon2id, PHC string
-    Column("role", String(16), nullable=False),          # viewer | analyst | admin
-    Column("created_at", String(32), nullable=False),
-    Column("disabled", Boolean, nullable=False),
-)
-
-sessions = Table(
-    "sessions", metadata,
-    Column("id", String(64), primary_key=True),          # sha256 of the cookie's token
-    Column("user_name", String(64), ForeignKey("users.name", ondelete="CASCADE"), nullable=False),
-    Column("created_at", String(32), nullable=False),
-    Column("expires_at", Float, nullable=False),         # Unix time
-    Index("ix_sessions_user_name", "user_name"),
-)
-
-login_failures = Table(
-    "login_failures", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(255), nullable=False),          # "ip:ADDRESS" or "user:NAME"
-    Column("at", Float, nullable=False),                 # Unix time
-    Index("ix_login_failures_key_at", "key", "at"),
-)
-
-app_secrets = Table(
-    "app_secrets", metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
-    Column("created_at", String(32), nullable=False),
-)
-
 
 class UserError(LaunchwatchError):
     """A user that cannot be added or changed (bad name, role or password; unknown or existing user)."""
