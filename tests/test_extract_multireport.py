@@ -350,3 +350,19 @@ def test_what_a_missile_could_have_flown_is_a_claim_never_the_figure():
         "suggested the missile could have flown as far as 1,900 km, an analyst said.", "2027-04-08")[0]
     assert event["distance_km"] == 1650
     assert [(e.value, e.hedge) for e in evidence["distance_km"][1:]] == [(1900, "could have")]
+
+
+def test_trials_of_a_states_missile_on_two_days_and_a_launch_of_one_just_named():
+    events = extract(
+        "Pakistan flew a Shaheen-II from Sonmiani on 18 March, ISPR said. Pakistan last flew one in November 2026.\n\n"
+        "The Pakistani shot followed two night trials of India's short-range Prithvi-II from Chandipur, on 7 March "
+        "and again on 9 March, both reported as successful.", "2028-03-24")
+    assert sorted((e["actor"], e["date"]) for e in events) == [
+        ("IN", "2028-03-07"), ("IN", "2028-03-09"), ("PK", "2026-11"), ("PK", "2028-03-18")]
+
+
+def test_a_named_systems_class_is_a_claim_when_the_article_says_only_ballistic():
+    event, evidence = extract_with_evidence(
+        "The Houthis fired a Toufan ballistic missile at central Israel on Monday, the IDF said.", "2028-08-07")[0]
+    assert event["weapon_class"] == "ballistic"
+    assert [(e.value, e.text) for e in evidence["weapon_class"][1:]] == [("mrbm", "Toufan")]

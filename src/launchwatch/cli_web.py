@@ -65,8 +65,11 @@ def serve_command(ctx, host, port, workers, log_level):
         uvicorn.run(app, host=host, port=port, log_level=log_level)
     else:
         app.state.store.close()
-        uvicorn.run("launchwatch.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level)
+        from launchwatch.web import workers as worker_processes
+        try:
+            worker_processes.run(host, port, workers, log_level)
+        except worker_processes.WorkerError as err:
+            raise click.ClickException(str(err)) from None
 
 
 COMMANDS: list[click.Command] = [serve_command]

@@ -210,7 +210,8 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
         triggers = [Mark(off + item.end(1), off + item.end(), item.group(0)[item.end(1):])]
     if not triggers or analysis.excluded:
         return analysis
-    has_weapon = bool(item or analysis.systems or analysis.classes or lex.weapon.search(text))
+    # "Pakistan last flew one in November 2026": the weapon is the one just named
+    has_weapon = bool(item or analysis.systems or analysis.classes or lex.weapon.search(text) or _FIRED_ONE.search(text))
     launch_noun = any(_LAUNCH_NOUN.match(t.text) for t in triggers)
     if not (has_weapon or (launch_noun and analysis.dates)):
         return analysis
@@ -223,6 +224,7 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
 
 
 _LAUNCH_NOUN = re.compile(r"launch|test|salvo|barrage|flight|firing", re.IGNORECASE)
+_FIRED_ONE = re.compile(r"\b(?:fired|flew|launched|tested|test-fired)\s+(?:one|another)\b(?!\s+of\b)")
 _ROW_DATE_KINDS = ("month_day", "day_month", "weekday")
 
 
@@ -527,7 +529,7 @@ def _coordinated_dates(dated: list[DateExpr], text: str, off: int) -> list[DateE
     """'launches in January 2019 and February 2020': two calendar dates joined by 'and' are two launches."""
     calendar = [d for d in dated if d.kind in _ABSOLUTE]
     for first, second in zip(calendar, calendar[1:]):
-        if re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", text[first.end - off:second.start - off]):
+        if re.fullmatch(r"\s*(?:,|and|,\s*and|or)(?:\s+again)?\s*", text[first.end - off:second.start - off]):
             return [first, second]
     return []
 
@@ -576,6 +578,10 @@ def _actor_for(trig: Mark, actors: list[Mark], text: str, off: int, agencies: li
     if own:
         g = own[-1]
         return Mark(g.start, g.end, g.text, g.value.country)
+    owner = [a for a in actors if a.start >= trig.end and re.fullmatch(r"\s+of\s+(?:the\s+)?", text[trig.end - off:a.start - off])
+             and text[a.end - off:a.end - off + 2] in ("'s", "’s")]
+    if owner:  # "two night trials of India's Prithvi-II": the owner of the weapon launched it
+        return owner[0]
     subjects = [a for a in actors if a.end <= trig.start and not LOCATIVE.search(text[max(0, a.start - off - 40):a.start - off])
                 and (not _SPEAKER.match(text[a.end - off:trig.start - off]) or _RELATIVE.match(text, a.end - off))]
     after = [a for a in actors if a.start >= trig.end and _BY_ACTOR.match(text[trig.end - off:a.start - off])]

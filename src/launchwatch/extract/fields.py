@@ -38,7 +38,7 @@ def to_event(draft: Draft, text: str, is_primary: bool, lex, credit: Mark | None
         cls = "slbm"  # a ballistic missile fired from a submarine is a submarine-launched one
     put("weapon_class", cls, cls_mark, cls_a)
     if cls_mark is not None:
-        evidence["weapon_class"] += _other_classes(draft, cls, text, lex)
+        evidence["weapon_class"] += _other_classes(draft, cls, text, lex) + _system_class(draft, cls, text, lex)
     name = _first_system(draft)
     put("weapon_name", name[0].text if name else None, name[0] if name else None, name[1] if name else None)
     count = _count(draft)
@@ -96,6 +96,21 @@ def _weapon_class(draft: Draft):
         mark, a = draft.anaphor
         return mark.value.weapon_class, mark, a
     return "unknown", None, None
+
+
+def _system_class(draft: Draft, chosen: str, text: str, lex) -> list[Evidence]:
+    """'the Toufan ballistic missile': the article says only 'ballistic', the named system is an MRBM.
+    The article's word stays its value; the system's class is a claim for the ledger."""
+    named = {s.value.name for _, g in draft.mentions() for s in g.systems if s.value.country == draft.actor}
+    if _SPECIFICITY.get(chosen, 0) > 1 or len(named) != 1:
+        return []  # an exercise with Emad and Ghadr missiles is no one system's launch
+    for a, g in draft.mentions():
+        for s in g.systems:
+            if s.value.country == draft.actor and _SPECIFICITY.get(s.value.weapon_class, 0) > 1:
+                source = _sources_of(a, draft.actor, lex, s.start)[:1]
+                return [Evidence(s.start, s.end, text[s.start:s.end], source[0] if source else None, a.hedge,
+                                 value=s.value.weapon_class)]
+    return []
 
 
 def _not_included(classes: list[Mark], a: Analysis) -> list[tuple[Mark, Analysis]]:

@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 from launchwatch.resolve.authority import TIER_NAMES, UNNAMED, Authority
 from launchwatch.resolve.cluster import GENERIC_CLASSES
+
+BALLISTIC_KINDS = {"srbm", "mrbm", "irbm", "icbm", "slbm"}
 from launchwatch.resolve.model import Claim, Report, date_span
 
 FIGURE_FIELDS = ("distance_km", "apogee_km", "flight_time_s", "count")
@@ -163,6 +165,12 @@ class Ledger:
         claims = self.as_reported(field)
         if not claims:
             return None, None, "no valid claim"
+        if all(c.value in GENERIC_CLASSES for c in claims):
+            # every report says only "a (ballistic) missile": a specific class another claim in them
+            # gives (the named system's, a rival source's) says more, and refines rather than contradicts
+            refined = [c for c in self.valid(field) if c.value not in GENERIC_CLASSES
+                       and (c.value in BALLISTIC_KINDS or all(x.value in (None, "unknown") for x in claims))]
+            claims = claims + refined
         support = self.support(claims)
         best = max(claims, key=lambda c: (CLASS_RANK.get(c.value, 2), support(c), -self.auth.tier(c.source), _desc(c.value)))
         specific = {c.value for c in claims if c.value not in GENERIC_CLASSES}
