@@ -392,3 +392,47 @@ def test_web_api_spec_is_served_and_no_page_loads_a_cdn(bare_client):
     assert "ErrorBody" in json.dumps(listing["responses"]["422"])
     assert client.get("/docs").status_code == 404 and client.get("/api/docs").status_code == 404
     assert client.get("/redoc").status_code == 404
+
+
+# -- launchwatch serve ------------------------------------------------------------------
+
+def test_web_serve_with_two_workers_answers_at_once_and_stops_on_sigterm(tmp_path):
+    """Two worker processes on one port; no response waits for a delayed ACK (the 44 ms stall of a
+    socket without TCP_NODELAY); SIGTERM stops them all with exit code 0; a taken port is exit code 1."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from web_server import free_port
+
+    port = free_port()
+    exe = Path(sys.executable).parent / "launchwatch"
+    command = [str(exe), "--db", f"sqlite:///{tmp_path / 'serve.db'}", "serve", "--port", str(port),
+               "--workers", "2", "--log-level", "warning"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/api/health").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.2)
+            took = []
+            for _ in range(20):   # one keep-alive connection: a stalled response shows at once
+                start = time.perf_counter()
+                assert client.get("/api/events").status_code == 200
+                took.append(time.perf_counter() - start)
+        assert sorted(took)[10] < 0.030, took
+        taken = subprocess.run(command[:-2] + ["--workers", "2"], capture_output=True, text=True, timeout=60)
+        assert taken.returncode == 1 and "cannot listen" in taken.stderr
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=40) == 0
+    assert "Traceback" not in proc.stderr.read()
+    assert not os.path.exists(tmp_path / "serve.db-journal")
