@@ -366,3 +366,12 @@ def test_a_named_systems_class_is_a_claim_when_the_article_says_only_ballistic()
         "The Houthis fired a Toufan ballistic missile at central Israel on Monday, the IDF said.", "2028-08-07")[0]
     assert event["weapon_class"] == "ballistic"
     assert [(e.value, e.text) for e in evidence["weapon_class"][1:]] == [("mrbm", "Toufan")]
+
+
+def test_negation_ends_at_a_preposition_and_capable_missiles_are_a_category():
+    events = extract(
+        "Iran announced that its Simorgh rocket had put a satellite into orbit. The public catalog lists no new "
+        "object from the May 25 launch, US Space Command said. The State Department said the launch broke a "
+        "resolution on ballistic missiles capable of delivering nuclear weapons.", "2028-06-01")
+    event = only(events, weapon_name="Simorgh")
+    assert (event["date"], event["weapon_class"]) == ("2028-05-25", "space_launch")

@@ -616,10 +616,26 @@ def _triggers(text: str, off: int, lex: Lexicon, dates=lambda: []) -> list[Mark]
         if _REFERENCE.search(before[-40:]) and not _DATED_AFTER.match(text, m.end()):
             continue  # "called the launch a success": the launch is already told
         history = _WEAPON_HISTORY.search(before) and not _DATED_AFTER.match(text, m.end())  # "first flew on January 14" is dated
-        if lex.modal.search(before) or lex.negation.search(before) or history:
+        if _modal(lex, before) or _negated(lex, before) or history:
             continue
         out.append(Mark(m.start() + off, m.end() + off, word))
     return out
+
+
+def _modal(lex: Lexicon, before: str) -> bool:
+    """'would launch' is no launch; 'the May 25 launch' is one (the month, not the verb)."""
+    m = lex.modal.search(before)
+    return m is not None and not re.match(r"May\s+\d", before[m.start():])
+
+
+def _negated(lex: Lexicon, before: str) -> bool:
+    """'has not conducted a test' is negated; 'lists no new object from the May 25 launch' is not:
+    the negation ends at the preposition."""
+    m = lex.negation.search(before)
+    return m is not None and not _PREPOSITION.search(before, m.start())
+
+
+_PREPOSITION = re.compile(r"\b(?:from|of|after|since|during)\s")
 
 
 def _governs(trigger: Mark, system: Mark, text: str, off: int) -> bool:

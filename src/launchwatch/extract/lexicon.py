@@ -21,7 +21,7 @@ CLASS_PHRASES: list[tuple[str, str]] = [
     (r"ballistic\s+missiles?|ballistic", "ballistic"),
 ]
 # "ballistic missile technology", "cruise missile programme": the field, not a weapon fired.
-_NOT_A_WEAPON = r"(?!\s+(?:missiles?\s+)?(?:technology|technologies|programs?|programmes?|capabilit\w*|development|defen[cs]es?|shield|interceptors?|tests?\s+sites?|forces|units?|brigades?|regiments?|bases?))"
+_NOT_A_WEAPON = r"(?!\s+(?:missiles?\s+)?(?:technology|technologies|programs?|programmes?|capabilit\w*|capable|development|defen[cs]es?|shield|interceptors?|tests?\s+sites?|forces|units?|brigades?|regiments?|bases?))"
 # Words for the weapon itself (class unknown unless something else says more).
 WEAPON_WORDS = r"missiles?|rockets?|projectiles?|warheads?|weapons?|ICBMs?|SRBMs?|IRBMs?|SLBMs?"
 
