@@ -722,8 +722,9 @@ def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
             before = text[max(0, m.start() - 40):m.start()]
             if re.search(r"\b(?:not|no|never|without|whether|if|could|would|may|might)\s+(?:\w+\s+){0,2}$", before, re.I):
                 continue
-            if value == "failure" and _OTHER_FAILURES.search(text[max(0, m.start() - 30):m.end() + 40]):
-                continue
+            if value == "failure" and (_OTHER_FAILURES.search(text[max(0, m.start() - 30):m.end() + 40])
+                                       or _IN_THE_PAST.search(text, 0, m.start())):
+                continue  # "has in the past counted a launch that failed on the pad": another launch
             if value == "success" and _AIM.search(before):
                 continue  # "an attempt to put a satellite into orbit failed": the aim, not the result
             if re.search(r"\b(?:before|after|since|than|like)\s+(?:the|its|a|an)\s+$|\bone\s+of\s+(?:them|the\s+\w+)\s+(?:\w+\s+){0,2}$", before, re.I):
@@ -732,6 +733,7 @@ def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
     return sorted(out, key=lambda mk: mk.start)
 
 
+_IN_THE_PAST = re.compile(r"\b(?:in\s+the\s+past|previously|in\s+earlier\s+years)\b", re.IGNORECASE)
 _AIM = re.compile(r"\b(?:attempts?|bid|effort|tried|try|trying|aims?|aimed|plans?|planned|failed|fails|designed|meant|intended|seeks?|sought|hopes?|hoped|able|unable)\s+to\s+$", re.IGNORECASE)
 
 
