@@ -375,3 +375,24 @@ def test_negation_ends_at_a_preposition_and_capable_missiles_are_a_category():
         "resolution on ballistic missiles capable of delivering nuclear weapons.", "2028-06-01")
     event = only(events, weapon_name="Simorgh")
     assert (event["date"], event["weapon_class"]) == ("2028-05-25", "space_launch")
+
+
+def test_earlier_space_launches_an_attempt_that_failed_and_orbits_as_landings():
+    events = extract(
+        "TEHRAN -- Iran's Simorgh rocket placed the Arman-1 satellite in an orbit about 500 km above the Earth on "
+        "Thursday, state television reported.\n\nIran put its first domestically built satellite, Omid, into orbit "
+        "with a Safir carrier in February 2009.\n\nThe Simorgh has never been reliable. The December 2021 attempt, "
+        "which officials first described as a partial success, failed to reach orbit.", "2028-05-26")
+    assert only(events, date="2028-05-25")["landing"] == "an orbit about 500 km above the Earth"
+    assert only(events, date="2009-02")["weapon_name"] == "Safir"
+    assert only(events, date="2021-12")["outcome"] == "failure"
+
+
+def test_figures_an_explainer_falls_short_of_are_rival_claims():
+    event, evidence = extract_with_evidence(
+        "By my own measurement, the Yars that Russia fired on October 26 flew about 5,730 km. That is well short of "
+        "the \"more than 6,000 kilometres\" the Russian Defence Ministry claimed, and a little short of the \"some "
+        "3,600 miles\" that wire reports gave.", "2028-11-02")[0]
+    assert event["distance_km"] == 5730
+    assert {(e.value, e.source) for e in evidence["distance_km"][1:]} == {
+        (6000, "Russian Defence Ministry"), (5792.4, "wire reports")}

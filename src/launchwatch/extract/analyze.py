@@ -223,7 +223,7 @@ def analyze(sentence: Sentence, lex: Lexicon) -> Analysis:
     return analysis
 
 
-_LAUNCH_NOUN = re.compile(r"launch|test|salvo|barrage|flight|firing", re.IGNORECASE)
+_LAUNCH_NOUN = re.compile(r"launch|test|salvo|barrage|flight|firing|attempt", re.IGNORECASE)
 _FIRED_ONE = re.compile(r"\b(?:fired|flew|launched|tested|test-fired)\s+(?:one|another)\b(?!\s+of\b)")
 _ROW_DATE_KINDS = ("month_day", "day_month", "weekday")
 
@@ -725,7 +725,7 @@ def _outcomes(text: str, off: int, lex: Lexicon) -> list[Mark]:
             if value == "failure" and (_OTHER_FAILURES.search(text[max(0, m.start() - 30):m.end() + 40])
                                        or _IN_THE_PAST.search(text, 0, m.start())):
                 continue  # "has in the past counted a launch that failed on the pad": another launch
-            if value == "success" and _AIM.search(before):
+            if value == "success" and (_AIM.search(before) or before.rstrip().lower().endswith("partial")):
                 continue  # "an attempt to put a satellite into orbit failed": the aim, not the result
             if re.search(r"\b(?:before|after|since|than|like)\s+(?:the|its|a|an)\s+$|\bone\s+of\s+(?:them|the\s+\w+)\s+(?:\w+\s+){0,2}$", before, re.I):
                 continue  # "before the successful launch", "one of them blew up": another launch, or a part

@@ -312,7 +312,7 @@ def _singular_claims(draft: Draft, chosen_source: list[str], text: str, lex) -> 
 def _restates(q, kept) -> bool:
     if q.value == kept.value:
         return True
-    close = abs(q.value - kept.value) <= 0.02 * max(q.value, kept.value)
+    close = abs(q.value - kept.value) <= 0.005 * max(q.value, kept.value)  # a conversion, rounded
     return close and q.unit != kept.unit
 
 

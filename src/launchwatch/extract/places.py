@@ -61,6 +61,8 @@ def launch_location(mentions: list[tuple[Analysis, object]], lex, actor: str,
     return None
 
 
+# "placed the satellite into an orbit about 500 km above the Earth": the orbit is where it went.
+LANDING_ORBIT = re.compile(r"\b(?:into|in)\s+(?P<place>(?:an?\s+|its\s+)(?:[\w-]+\s+)?orbit(?:\s+(?:about|of|at|some|roughly|around)\s+[^,.;]{0,40}(?:Earth|high|altitude|kilometres|kilometers|km)\b)?)")
 # A digest's labelled line: "Claimed target: Kura test range, Kamchatka", "Landed: South China Sea".
 LANDING_LABEL = re.compile(r"^\s*(?i:(?:claimed\s+)?target|landed|landing(?:\s+area)?|impact(?:\s+area)?|splashdown)\s*:\s*" + _PLACE + _STOP)
 # Where maritime warnings put the impact: "closed a box of ocean north of the Cook Islands",
@@ -89,6 +91,8 @@ def landing_marks(a: Analysis) -> list[Mark]:
         found = [*LANDING.finditer(text)]
         if any(word in text for word in _ZONE_WORDS):
             found += [*LANDING_ZONE.finditer(text)]
+        if "orbit" in text:
+            found += [*LANDING_ORBIT.finditer(text)]
         if ":" in text:  # LANDING_LABEL needs its colon
             found += [*LANDING_LABEL.finditer(text)]
         cached = [_mark(a, m) for m in sorted(found, key=lambda m: m.start()) if _is_place(m.group("place").strip())]
@@ -101,7 +105,7 @@ _ZONE_WORDS = ("zone", "area", "box", "stretch", "swath")
 
 
 def _is_place(place: str) -> bool:
-    return len(place) >= 4 and not (re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone", place))
+    return len(place) >= 4 and not (re.fullmatch(r"(?:the|a|an)\s+\w+", place) and not re.search(r"sea|Sea|coast|target|zone|orbit", place))
 
 
 def launch_places(analyses: list[tuple[Analysis, object]], lex):

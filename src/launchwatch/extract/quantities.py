@@ -50,7 +50,7 @@ def _with_hedges(rx: re.Pattern, sentence: str) -> list[_Found]:
 # Words just before/after a length that make it an altitude.
 _ALTITUDE_CUE = re.compile(r"(altitude|apogee|height|high\b|peak|ceiling|orbit|soar|climb|rose|rising|lofted|elevation|reach(?:ed|es|ing)\s+(?:about\s+|around\s+|some\s+|roughly\s+|nearly\s+)?$)", re.IGNORECASE)
 # Words that make a length a distance flown or to the target.
-_DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea|(?:flight|range|distance|trajectory)\s+at\s+(?:\w+\s+){0,2}$|tracked\s+(?:\w+\s+){0,2}(?:over|for)\s+$)", re.IGNORECASE)
+_DISTANCE_CUE = re.compile(r"(fl[eo]w|flown|flying|fly|travel|distance|covered|away|range\s+of\s+about|downrange|flight\s+of|trajectory\s+of|for\s+(?:about\s+|some\s+)?$|across|journey|to\s+a\s+target|into\s+the\s+sea|(?:flight|range|distance|trajectory)\s+at\s+(?:\w+\s+){0,2}$|tracked\s+(?:\w+\s+){0,2}(?:over|for)\s+$|short\s+of\s+(?:the\s+)?[\"“]?$)", re.IGNORECASE)
 # A length followed by these is a place locator, not a flight ("150 km west of").
 _LOCATOR_AFTER = re.compile(r"^\s*(?:\(\s*[\d,.]+\s*\w+\s*\)\s*)?(?:north|south|east|west|northeast|northwest|southeast|southwest|off|from|short\s+of|inside|outside|beyond|of\b|offshore|wide|in\s+diameter|long\b|-long|away\s+from)", re.IGNORECASE)
 _COULD_HAVE_FLOWN = re.compile(r"\b(?:could|may|might)\s+have\s+(?:flown|travell?ed|gone)\s+(?:as\s+far\s+as\s+|up\s+to\s+)?$", re.IGNORECASE)
@@ -113,7 +113,7 @@ def lengths(sentence: str, offset: int = 0) -> list[Quantity]:
 
 
 # "cited 5,800 km, while independent estimates come out nearer 5,700 km": a rival figure of the same kind.
-_CONTRAST = re.compile(r"[,;]\s*(?:while|whereas|but|against|compared\s+with)\b|\b(?:while|whereas|estimat\w*)\b|;\s*[\w. ]{1,30}:\s*$", re.IGNORECASE)
+_CONTRAST = re.compile(r"[,;]\s*(?:while|whereas|but|against|compared\s+with)\b|\b(?:while|whereas|estimat\w*|short\s+of)\b|;\s*[\w. ]{1,30}:\s*$", re.IGNORECASE)
 # "revising an initial estimate of 1,000 km": the same source's earlier figure, not another voice.
 _REVISED = re.compile(r"\b(?:revis\w*|initial|earlier|first|previous|original|preliminary)\b", re.IGNORECASE)
 _NOT_A_FLIGHT = re.compile(r"\b(?:range|capab\w*|can|could|designed|maximum)\b", re.IGNORECASE)
