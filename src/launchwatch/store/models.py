@@ -112,7 +112,16 @@ events = Table(
     Index("ix_events_actor", "actor"),
     Index("ix_events_weapon_class", "weapon_class"),
     Index("ix_events_status", "status"),
+    # the web list's filters, each read in date order (migration 0006_web_search)
+    Index("ix_events_actor_date", "actor", "date"),
+    Index("ix_events_weapon_class_date", "weapon_class", "date"),
+    Index("ix_events_status_date", "status", "date"),
+    Index("ix_events_actor_class_date", "actor", "weapon_class", "date"),
 )
+
+# Full-text search (migration 0006_web_search) is dialect SQL the models do not describe:
+# SQLite's search_documents table, its FTS5 index and triggers; PostgreSQL's GIN index.
+FULLTEXT_OBJECTS = ("search_documents", "ix_documents_fulltext")
 
 event_aliases = Table(
     "event_aliases", metadata,
