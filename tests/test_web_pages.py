@@ -324,3 +324,28 @@ def test_pages_every_link_leads_somewhere(client, rich_event):
     broken = [(href, status) for href in sorted(seen - {""})
               if (status := client.get(href, follow_redirects=True).status_code) >= 400]
     assert broken == []
+
+
+def test_anonymous_event_pages_are_cached_per_version_of_the_event(tmp_path):
+    """A page is rendered once per version of its event; a review makes a new version."""
+    from fastapi.testclient import TestClient
+
+    from launchwatch.resolve.actions import record
+    from launchwatch.settings import Settings
+    from launchwatch.store import Store
+    from launchwatch.web.app import create_app
+    from launchwatch.web.settings import WebSettings
+    from web_demo import build_demo_database, busiest_event
+
+    url = f"sqlite:///{tmp_path / 'cache.db'}"
+    build_demo_database(url)
+    app = create_app(WebSettings(core=Settings(db_url=url), secret_key="test"))
+    with TestClient(app) as client:
+        event_id = busiest_event(url)
+        first = client.get(f"/events/{event_id}")
+        assert first.status_code == 200 and len(app.state.event_pages) == 1
+        assert client.get(f"/events/{event_id}").text == first.text
+        with Store(url) as store:
+            record(store, "confirm", [event_id], analyst="ana", reason="checked")
+        after = client.get(f"/events/{event_id}").text
+        assert "checked" in after and after != first.text

@@ -12,16 +12,19 @@ click-to-sort script and the basemap. install() also adds the security headers.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from sqlalchemy import func, select
 
 from launchwatch.errors import LaunchwatchError
 from launchwatch.knowledge import load_knowledge
 from launchwatch.records import EVENT_FIELDS, WEAPON_CLASSES
+from launchwatch.store.models import events, reviews
 from launchwatch.web import charts, geo, queries
 from launchwatch.web.api import DATE_PATTERN, ERRORS, event_filters
 from launchwatch.web.headers import SecurityHeaders
@@ -169,16 +172,49 @@ def _field_rows(event: dict[str, Any]) -> list[dict[str, Any]]:
 
 @router.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
 def event_page(request: Request, event_id: str):
-    event = queries.event_detail(_store(request), event_id)
+    store = _store(request)
+    anonymous = not request.cookies  # no session: no user, no flash message, the same page for everyone
+    key = (event_id, *_event_version(store, event_id)) if anonymous else None
+    cache = _page_cache(request)
+    if key is not None and key in cache:
+        cache.move_to_end(key)
+        return HTMLResponse(cache[key])
+    event = queries.event_detail(store, event_id)
     if event is None:
         raise HTTPException(status_code=404, detail=f"no event with id {event_id!r}")
     if event["id"] != event_id:   # an old id of a regrouped event, or a report id
         return RedirectResponse(f"/events/{event['id']}", status_code=301)
     _mark_invalid(event)
-    return render(request, "event.html", {
+    response = render(request, "event.html", {
         "event": event, "fields": _field_rows(event), "doc_index": _doc_index(event),
         "actor_names": _actor_names(_knowledge(request)),
         "json_url": f"/api/events/{event['id']}"})
+    if key is not None and key[1] is not None and response.status_code == 200:
+        cache[key] = response.body
+        while len(cache) > PAGE_CACHE_SIZE:
+            cache.popitem(last=False)
+    return response
+
+
+# Anonymous event pages, rendered once per version of the event: rendering is most of a page's
+# cost (benchmarks/serve_latency.py). The version is the event row's updated_at (resolution
+# rewrites it when anything about the event changes) and the newest review (the audit log).
+PAGE_CACHE_SIZE = 2048
+
+
+def _page_cache(request: Request) -> OrderedDict:
+    """One cache per app (per database)."""
+    state = request.app.state
+    if not hasattr(state, "event_pages"):
+        state.event_pages = OrderedDict()
+    return state.event_pages
+
+
+def _event_version(store, event_id: str) -> tuple:
+    with store.engine.connect() as conn:
+        updated = conn.execute(select(events.c.updated_at).where(events.c.id == event_id)).scalar()
+        review = conn.execute(select(func.max(reviews.c.id))).scalar()
+    return updated, review
 
 
 # -- one document -------------------------------------------------------------------------

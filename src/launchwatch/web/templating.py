@@ -73,8 +73,9 @@ def query_string(params: dict[str, Any], **changes: Any) -> str:
 
 
 def _environment() -> jinja2.Environment:
+    # auto_reload off: templates ship in the package; checking their mtimes cost 10% of a page
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters.update(http_url=http_url, value=show_value, highlight=highlight, weapon_class=weapon_class_label)
     env.globals.update(FIELD_LABELS=FIELD_LABELS, field_label=lambda f: FIELD_LABELS.get(f, f),
                        query_string=query_string, anchor_id=anchor_id)
