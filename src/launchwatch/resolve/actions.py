@@ -76,11 +76,13 @@ def record(store, action: str, event_ids: list[str], *, analyst: str, reason: st
 
 def history(store, event_id: str | None = None) -> list[dict[str, Any]]:
     """The audit trail: every action (or those touching one event's reports), oldest first."""
+    # the id is resolved first: find_event_id takes a connection of its own, and holding two at
+    # once can exhaust a busy server's pool
+    current = None if event_id is None else (find_event_id(store, event_id) or event_id)
     with store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(select(reviews).order_by(reviews.c.id)).mappings()]
-        if event_id is None:
+        if current is None:
             return rows
-        current = find_event_id(store, event_id) or event_id
         mine = set(conn.execute(select(reports.c.id).where(reports.c.event_id == current)).scalars())
     return [r for r in rows if r["event_id"] == current or mine & set(r["report_ids"] or [])]
 
