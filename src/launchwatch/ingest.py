@@ -67,14 +67,14 @@ def ingest(paths: Iterable[str], *, store, settings: Settings, manifest: str | N
     """Read, process and store every document; `progress(result, status)` after each."""
     summary = Summary()
     for result in process_all(paths, settings=settings, manifest=manifest, published=published):
-        status = _store(store, result)
+        status = store_result(store, result)
         summary.count(result, status)
         if progress:
             progress(result, status)
     return summary
 
 
-def _store(store, result: Result) -> str:
+def store_result(store, result: Result) -> str:
     """Store a Result; one whose evidence does not check is recorded as failed.
 
     A skipped Result is recorded with status 'skipped' and its reason, without text.

@@ -37,7 +37,8 @@ from sqlalchemy import insert, select
 from launchwatch import sources
 from launchwatch.alerts.delivery import Deliverer, DeliverySummary
 from launchwatch.alerts.tables import watch_seen
-from launchwatch.errors import LaunchwatchError, StoreError
+from launchwatch.errors import LaunchwatchError
+from launchwatch.ingest import store_result
 from launchwatch.knowledge import load_knowledge
 from launchwatch.pipeline import Result, process
 from launchwatch.records import RawDocument
@@ -181,7 +182,7 @@ class Watcher:
             result = process(raw, self.settings, self.knowledge)
         except Exception as err:  # noqa: BLE001 - one bad document never stops the watch
             result = Result(raw, error=f"{type(err).__name__}: {err}")
-        status = _store(self.store, result)
+        status = store_result(self.store, result)
         poll.count(status)
         if status == "failed":
             poll.errors.append(f"{raw.source}: {result.error}")
@@ -283,17 +284,6 @@ def _readable(file: Path) -> bool:
 
 def _age_s(mtime_ns: int) -> float:
     return datetime.now(timezone.utc).timestamp() - mtime_ns / 1e9
-
-
-def _store(store, result: Result) -> str:
-    """Store a Result; one whose evidence does not check is stored as failed (as `ingest` does)."""
-    try:
-        return store.add_result(result)
-    except StoreError as err:
-        if not result.ok:
-            raise
-        result.error = f"not stored: {err}"
-    return store.add_result(Result(result.raw, error=result.error))
 
 
 def _shown(source: str) -> str:

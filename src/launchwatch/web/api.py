@@ -113,7 +113,7 @@ class Span(BaseModel):
     chosen: bool
 
 
-class EventDocument(BaseModel):
+class DocumentMeta(BaseModel):
     id: str
     external_id: str | None
     title: str | None
@@ -121,6 +121,9 @@ class EventDocument(BaseModel):
     original_publisher: str | None
     published: str | None
     url: str | None
+
+
+class EventDocument(DocumentMeta):
     text: str | None
     spans: list[Span]
 
@@ -175,14 +178,7 @@ class Report(Open):
     evidence: list[Evidence]
 
 
-class DocumentDetail(BaseModel):
-    id: str
-    external_id: str | None
-    title: str | None
-    publisher: str | None
-    original_publisher: str | None
-    published: str | None
-    url: str | None
+class DocumentDetail(DocumentMeta):
     status: str
     error: str | None
     text: str | None
