@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from launchwatch.alerts.changes import listing
 from launchwatch.alerts.tables import event_changes
 from launchwatch.store.models import events
-from launchwatch.store.sql import chunks, date_filter
+from launchwatch.store.sql import chunks, launch_filter
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -32,13 +32,7 @@ def latest_changes(store, *, actor: str | None = None, weapon_class: str | None 
     query = (select(events, latest.c.seq.label("change_seq")).join(latest, latest.c.event_id == events.c.id)
              .where(or_(events.c.review.is_(None), events.c.review != "rejected"))
              .order_by(latest.c.seq.desc()).limit(max(1, min(limit, MAX_LIMIT))))
-    if actor:
-        query = query.where(events.c.actor == actor.upper())
-    if weapon_class:
-        query = query.where(events.c.weapon_class == weapon_class.lower())
-    if status:
-        query = query.where(events.c.status == status)
-    query = date_filter(query, events.c.date, since, until)
+    query = launch_filter(query, events, actor, weapon_class, status, since, until)
     with store.engine.connect() as conn:
         rows = [dict(row) for row in conn.execute(query).mappings()]
         found = _changes(conn, [row["change_seq"] for row in rows])

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from launchwatch.records import EVENT_FIELDS
 from launchwatch.resolve.validity import invalid_reason
 from launchwatch.store.models import claims, documents, event_aliases, events, reports
-from launchwatch.store.sql import chunks, date_filter
+from launchwatch.store.sql import chunks, launch_filter
 
 EVENT_EXTRAS = ("status", "review", "documents", "sources", "copies", "conflicts", "choices",
                 "n_reports", "first_published", "last_published")
@@ -27,15 +27,9 @@ def list_events(store, actor: str | None = None, since: str | None = None, until
     """Events ordered by date then id; dates compare at the coarser precision."""
     e = events
     query = select(e).order_by(e.c.date.is_(None), e.c.date, e.c.id)
-    if actor:
-        query = query.where(e.c.actor == actor.upper())
-    if weapon_class:
-        query = query.where(e.c.weapon_class == weapon_class.lower())
-    if status:
-        query = query.where(e.c.status == status)
     if not include_rejected:
         query = query.where(or_(e.c.review.is_(None), e.c.review != "rejected"))
-    query = date_filter(query, e.c.date, since, until)
+    query = launch_filter(query, e, actor, weapon_class, status, since, until)
     with store.engine.connect() as conn:
         rows = [_event_dict(r) for r in conn.execute(query).mappings()]
         if with_claims:

@@ -23,6 +23,19 @@ def date_filter(query, column, since: str | None, until: str | None):
     return query
 
 
+def launch_filter(query, table, actor: str | None = None, weapon_class: str | None = None,
+                  status: str | None = None, since: str | None = None, until: str | None = None):
+    """`query` limited to one state, class and status (when given) and to a date range, on a
+    table with the SCHEMA columns (reports or events)."""
+    if actor:
+        query = query.where(table.c.actor == actor.upper())
+    if weapon_class:
+        query = query.where(table.c.weapon_class == weapon_class.lower())
+    if status:
+        query = query.where(table.c.status == status)
+    return date_filter(query, table.c.date, since, until)
+
+
 def _check_date(value: str) -> str:
     if not _DATE_RE.match(value):
         raise StoreError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")

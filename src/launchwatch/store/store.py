@@ -29,7 +29,7 @@ from launchwatch.records import EVENT_FIELDS, Article, Event
 from launchwatch.resolve.syndication import signature
 from launchwatch.resolve.validity import invalid_reason
 from launchwatch.store.models import claims, documents, reports as events_table
-from launchwatch.store.sql import chunks, date_filter
+from launchwatch.store.sql import chunks, launch_filter
 
 DOCUMENT_COLUMNS = (
     "id", "external_id", "source", "url", "publisher", "original_publisher", "published",
@@ -251,11 +251,7 @@ class Store:
         e = events_table
         query = (select(e, documents.c.external_id).join(documents, documents.c.id == e.c.doc_id)
                  .order_by(e.c.date.is_(None), e.c.date, e.c.id))
-        if actor:
-            query = query.where(e.c.actor == actor.upper())
-        if weapon_class:
-            query = query.where(e.c.weapon_class == weapon_class.lower())
-        query = date_filter(query, e.c.date, since, until)
+        query = launch_filter(query, e, actor, weapon_class, since=since, until=until)
         with self.engine.connect() as conn:
             rows = [_event_dict(r) for r in conn.execute(query).mappings()]
             if evidence:

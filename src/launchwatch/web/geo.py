@@ -28,7 +28,7 @@ from sqlalchemy import func, or_, select
 
 from launchwatch.extract.gazetteer import Gazetteer
 from launchwatch.store.models import events
-from launchwatch.store.sql import date_filter
+from launchwatch.store.sql import launch_filter
 from launchwatch.web.templating import STATIC_DIR
 
 BASEMAP = STATIC_DIR / "basemap" / "countries.json"
@@ -64,11 +64,7 @@ def place_counts(store, f: MapFilters) -> dict[str, list[tuple[str, int]]]:
         query = (select(column, func.count()).where(column.is_not(None))
                  .where(or_(events.c.review.is_(None), events.c.review != "rejected"))
                  .group_by(column).order_by(func.count().desc(), column))
-        if f.actor:
-            query = query.where(events.c.actor == f.actor.upper())
-        if f.weapon_class:
-            query = query.where(events.c.weapon_class == f.weapon_class.lower())
-        query = date_filter(query, events.c.date, f.since, f.until)
+        query = launch_filter(query, events, f.actor, f.weapon_class, since=f.since, until=f.until)
         with store.engine.connect() as conn:
             out[role] = [(text, n) for text, n in conn.execute(query).all()]
     return out
