@@ -40,43 +40,53 @@ def list_events(store, actor: str | None = None, since: str | None = None, until
 def find_event_id(store, some_id: str) -> str | None:
     """The current event id for an event id, an old (aliased) event id, or a report id."""
     with store.engine.connect() as conn:
-        if conn.execute(select(events.c.id).where(events.c.id == some_id)).scalar():
-            return some_id
-        alias = conn.execute(select(event_aliases.c.event_id).where(event_aliases.c.id == some_id)).scalar()
-        if alias:
-            return alias
-        return conn.execute(select(reports.c.event_id).where(reports.c.id == some_id)).scalar()
+        return current_event_id(conn, some_id)
+
+
+def current_event_id(conn, some_id: str) -> str | None:
+    """find_event_id in the caller's connection."""
+    if conn.execute(select(events.c.id).where(events.c.id == some_id)).scalar():
+        return some_id
+    alias = conn.execute(select(event_aliases.c.event_id).where(event_aliases.c.id == some_id)).scalar()
+    if alias:
+        return alias
+    return conn.execute(select(reports.c.event_id).where(reports.c.id == some_id)).scalar()
 
 
 def get_event(store, some_id: str) -> dict[str, Any] | None:
     """One event with its claims and reports, found by any id `find_event_id` accepts."""
-    event_id = find_event_id(store, some_id)
+    with store.engine.connect() as conn:
+        return read_event(conn, some_id)
+
+
+def read_event(conn, some_id: str, texts: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """get_event in the caller's connection; `texts` (if given) receives each document's text by id."""
+    event_id = current_event_id(conn, some_id)
     if event_id is None:
         return None
-    with store.engine.connect() as conn:
-        rows = [_event_dict(r) for r in conn.execute(select(events).where(events.c.id == event_id)).mappings()]
-        if not rows:
-            return None
-        _attach_claims(conn, rows)
-        _attach_documents(conn, rows[0])
+    rows = [_event_dict(r) for r in conn.execute(select(events).where(events.c.id == event_id)).mappings()]
+    if not rows:
+        return None
+    _attach_claims(conn, rows)
+    _attach_documents(conn, rows[0], {} if texts is None else texts)
     return rows[0]
 
 
-def _attach_documents(conn, event: dict[str, Any]) -> None:
+def _attach_documents(conn, event: dict[str, Any], texts: dict[str, str]) -> None:
     """Each document's details, and the sentence around each claim's quote."""
     from launchwatch.store.store import sentence_around
 
     doc_ids = sorted(set(conn.execute(select(reports.c.doc_id).where(reports.c.event_id == event["id"])).scalars()))
     cols = [documents.c[k] for k in ("id", "external_id", "title", "url", "publisher", "original_publisher",
                                      "published", "text")]
-    texts, event["document_details"] = {}, []
+    by_ref, event["document_details"] = {}, []
     for row in conn.execute(select(*cols).where(documents.c.id.in_(doc_ids)).order_by(documents.c.published)).mappings():
         row = dict(row)
-        texts[row["external_id"] or row["id"]] = row.pop("text") or ""
+        texts[row["id"]] = by_ref[row["external_id"] or row["id"]] = row.pop("text") or ""
         event["document_details"].append(row)
     for claim in event["claims"]:
-        if claim.get("start") is not None and claim["document"] in texts:
-            claim["sentence"] = sentence_around(texts[claim["document"]], claim["start"], claim["end"])
+        if claim.get("start") is not None and claim["document"] in by_ref:
+            claim["sentence"] = sentence_around(by_ref[claim["document"]], claim["start"], claim["end"])
 
 
 def _attach_claims(conn, rows: list[dict[str, Any]]) -> None:

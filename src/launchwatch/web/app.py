@@ -10,6 +10,8 @@ FastAPI's /docs page is off, because it loads Swagger UI from a CDN.
 """
 from __future__ import annotations
 
+import gc
+
 import anyio.to_thread
 from fastapi import FastAPI
 
@@ -28,6 +30,13 @@ def _limit_threads() -> None:
     anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
 
 
+def _freeze_startup_objects() -> None:
+    """Keep what start-up built (modules, knowledge, compiled templates) out of the garbage
+    collector's full passes, which otherwise walk it all again and again under load."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings()
     app = FastAPI(title="launchwatch", version="1", docs_url=None, redoc_url=None,
@@ -44,5 +53,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     errors.install(app)   # last: its middleware is then the outermost, catching every crash
 
     app.router.on_startup.append(_limit_threads)
+    app.router.on_startup.append(_freeze_startup_objects)
     app.router.on_shutdown.append(app.state.store.close)
     return app

@@ -26,7 +26,7 @@ from launchwatch.knowledge import load_knowledge
 from launchwatch.records import EVENT_FIELDS, WEAPON_CLASSES
 from launchwatch.store.models import events, reviews
 from launchwatch.web import charts, geo, queries
-from launchwatch.web.api import DATE_PATTERN, ERRORS, event_filters
+from launchwatch.web.api import DATE_PATTERN, ERRORS, event_filters, run
 from launchwatch.web.headers import SecurityHeaders
 from launchwatch.web.templating import STATIC_DIR, render
 
@@ -127,9 +127,12 @@ def home() -> RedirectResponse:
     return RedirectResponse("/events", status_code=303)
 
 
+# The pages run their queries as the API does (api.run): quick ones on the event loop, a text
+# search in a worker thread.
+
 @router.get("/events", response_class=HTMLResponse, include_in_schema=False)
-def events_list(request: Request, f: queries.EventFilters = Depends(event_filters)) -> HTMLResponse:
-    page = queries.events_page(_store(request), f)
+async def events_list(request: Request, f: queries.EventFilters = Depends(event_filters)) -> HTMLResponse:
+    page = await run(queries.events_page, _store(request), f, slow=f.q is not None)
     params = f.query_params()
     if f.limit != queries.EventFilters.limit:
         params["limit"] = f.limit
@@ -171,7 +174,11 @@ def _field_rows(event: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
-def event_page(request: Request, event_id: str):
+async def event_page(request: Request, event_id: str):
+    return await run(_event_page, request, event_id)
+
+
+def _event_page(request: Request, event_id: str):
     store = _store(request)
     anonymous = not request.cookies  # no session: no user, no flash message, the same page for everyone
     key = (event_id, *_event_version(store, event_id)) if anonymous else None
@@ -211,10 +218,10 @@ def _page_cache(request: Request) -> OrderedDict:
 
 
 def _event_version(store, event_id: str) -> tuple:
+    newest_review = select(func.max(reviews.c.id)).scalar_subquery()
     with store.engine.connect() as conn:
-        updated = conn.execute(select(events.c.updated_at).where(events.c.id == event_id)).scalar()
-        review = conn.execute(select(func.max(reviews.c.id))).scalar()
-    return updated, review
+        row = conn.execute(select(events.c.updated_at, newest_review).where(events.c.id == event_id)).first()
+    return tuple(row) if row else (None, None)
 
 
 # -- one document -------------------------------------------------------------------------
@@ -226,8 +233,8 @@ def document_spans(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @router.get("/documents/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
-def document_page(request: Request, doc_id: str) -> HTMLResponse:
-    doc = queries.document_detail(_store(request), doc_id)
+async def document_page(request: Request, doc_id: str) -> HTMLResponse:
+    doc = await run(queries.document_detail, _store(request), doc_id)
     if doc is None:
         raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
     return render(request, "document.html", {"doc": doc, "spans": document_spans(doc),

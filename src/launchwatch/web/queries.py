@@ -27,7 +27,7 @@ from sqlalchemy.sql import Select
 
 from launchwatch.errors import LaunchwatchError
 from launchwatch.records import EVENT_FIELDS
-from launchwatch.resolve.query import get_event
+from launchwatch.resolve.query import read_event
 from launchwatch.store.models import claims, documents, events, reports, reviews
 from launchwatch.web import fulltext
 
@@ -204,39 +204,34 @@ def event_detail(store, some_id: str) -> dict[str, Any] | None:
     """The event found by any id get_event accepts, with its audit trail and documents' text.
 
     `requested_id` is the id asked for; when it is an old (aliased) id or a
-    report id, `id` is the event's id now.
+    report id, `id` is the event's id now. One connection reads it all.
     """
     if "\x00" in some_id:   # no id holds one, and PostgreSQL refuses it in a query
         return None
-    event = get_event(store, some_id)
-    if event is None:
-        return None
-    event["requested_id"] = some_id
+    texts: dict[str, str] = {}
     with store.engine.connect() as conn:
+        event = read_event(conn, some_id, texts)
+        if event is None:
+            return None
+        event["requested_id"] = some_id
         event["history"] = _history(conn, event)
-        event["documents_detail"] = _documents_detail(conn, event)
+        doc_of = dict(conn.execute(select(reports.c.id, reports.c.doc_id)
+                                   .where(reports.c.event_id == event["id"])).all())
+    event["documents_detail"] = _documents_detail(event, doc_of, texts)
     return event
 
 
 def _history(conn, event: dict[str, Any]) -> list[dict[str, Any]]:
-    """resolve.actions.history(store, event id), read in the caller's connection.
-
-    (history() opens a second connection inside its first: under many
-    concurrent requests every pooled connection could wait for another.)
-    """
+    """resolve.actions.history(store, event id), read in the caller's connection."""
     mine = set(event["reports"])
     rows = [dict(r) for r in conn.execute(select(reviews).order_by(reviews.c.id)).mappings()]
     return [r for r in rows if r["event_id"] == event["id"] or mine & set(r["report_ids"] or [])]
 
 
-def _documents_detail(conn, event: dict[str, Any]) -> list[dict[str, Any]]:
+def _documents_detail(event: dict[str, Any], doc_of: dict[str, str], texts: dict[str, str]) -> list[dict[str, Any]]:
     """Each document of the event with its text and the spans of its claims, in reading order."""
-    doc_of = dict(conn.execute(select(reports.c.id, reports.c.doc_id)
-                               .where(reports.c.event_id == event["id"])).all())
-    query = (select(*(documents.c[k] for k in DOCUMENT_FIELDS), documents.c.text)
-             .where(documents.c.id.in_(sorted(set(doc_of.values()))))
-             .order_by(documents.c.published.is_(None), documents.c.published, documents.c.id))
-    out = [dict(r) for r in conn.execute(query).mappings()]
+    out = [{**{k: d[k] for k in DOCUMENT_FIELDS}, "text": texts.get(d["id"])}
+           for d in sorted(event["document_details"], key=lambda d: (d["published"] is None, d["published"] or "", d["id"]))]
     spans: dict[str, list] = {d["id"]: [] for d in out}
     for claim in event["claims"]:
         if claim.get("report") in doc_of and claim.get("start") is not None:
