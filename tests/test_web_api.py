@@ -13,13 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi import HTTPException
+from sqlalchemy import func, select, text
 from fastapi.testclient import TestClient
 
 from conftest import failed_result, make_result
 from launchwatch.ingest import ingest
 from launchwatch.knowledge import load_knowledge
 from launchwatch.records import Event, Evidence
-from launchwatch.resolve import list_events, resolve_pending
+from launchwatch.resolve import get_event, list_events, rebuild, resolve_pending
 from launchwatch.resolve.actions import record
 from launchwatch.settings import Settings
 from launchwatch.store import Store
@@ -180,15 +181,92 @@ def test_web_api_text_search_finds_an_event_by_a_word_only_in_its_article(client
     assert client.get("/api/events?q=%22%29%28*+OR+NEAR").status_code == 200   # query syntax is not passed on
 
 
-@pytest.mark.parametrize("q", [RARE_WORD, "hwasong", "launches", "missiles", "yonhap said", "zanzib*", "nosuch"])
-def test_web_api_text_search_gives_the_same_events_for_rare_and_common_words(client, monkeypatch, q):
-    """SQLite narrows by a rare query's matches and checks a common one's events in order: same answer."""
+def _events_of_matching_documents(store, q: str) -> list[dict]:
+    """The events one of whose documents the documents' index (migration 0006) finds for `q`."""
+    from launchwatch.store.models import reports
     from launchwatch.web import fulltext
 
-    monkeypatch.setattr(fulltext, "COMMON", 10**9)
-    rare = _walk(client, f"/api/events?q={q}&limit=3")
-    monkeypatch.setattr(fulltext, "COMMON", 1)
-    assert _walk(client, f"/api/events?q={q}&limit=3") == rare
+    with store.engine.connect() as conn:
+        docs = fulltext.matching_doc_ids(conn, fulltext.terms(q))
+        ids = set(conn.execute(select(reports.c.event_id).where(reports.c.doc_id.in_(docs))).scalars())
+    return [e for e in list_events(store) if e["id"] in ids]
+
+
+@pytest.mark.parametrize("q", [RARE_WORD, "hwasong", "launches", "missiles", "yonhap said", "zanzib*", "nosuch"])
+@pytest.mark.parametrize("filters", ["", "&actor=KP", "&since=2023-03", "&until=2024-01-08", "&class=ballistic"])
+def test_web_api_text_search_walks_the_events_of_the_matching_documents_in_list_order(client, store, q, filters):
+    """Every page size gives the events of the matching documents, in list order, filters applied.
+
+    (SQLite reads a second index kept in list order, migration 0007; PostgreSQL joins the first.)
+    """
+    narrowed = client.get(f"/api/events?limit=500{filters}").json()["events"]
+    allowed = {e["id"] for e in narrowed}
+    expected = [i for i in _expected_order(_events_of_matching_documents(store, q)) if i in allowed]
+    for limit in (1, 2, 5, 500):
+        assert [e["id"] for e in _walk(client, f"/api/events?q={q}&limit={limit}{filters}")] == expected
+
+
+def _index_follows_events(store) -> None:
+    """search_reports holds each report of an event under the event's date (none without an
+    event), and the list-ordered index finds, for words of every kind, what the documents' index
+    finds. (A report of an event since deleted may keep its old row until it moves.)"""
+    from launchwatch.store.models import events, reports
+    from launchwatch.web import fulltext
+    from launchwatch.web.queries import EventFilters, events_page
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT s.key, s.indexed, s.event_id, e.id, e.date, r.event_id FROM search_reports s "
+            "JOIN reports r ON r.id = s.report_id LEFT JOIN events e ON e.id = r.event_id")).all()
+        assert len(rows) == conn.execute(select(func.count()).select_from(reports)).scalar_one()
+        assert conn.execute(select(func.count()).select_from(events)).scalar_one() > 0
+    for key, indexed, indexed_for, event_id, date, report_event in rows:
+        if event_id is not None:
+            assert (indexed, indexed_for) == ((fulltext.date_key(date) << 32) | key, event_id)
+        elif report_event is None:
+            assert (indexed, indexed_for) == (None, None)
+    for q in ("missiles", "launches", "hwasong pyongyang", "yonhap", RARE_WORD, "quillmore"):
+        found = [e["id"] for e in events_page(store, EventFilters(q=q, limit=500))["events"]]
+        assert found == _expected_order(_events_of_matching_documents(store, q)), q
+
+
+def test_web_api_list_ordered_index_follows_every_change_to_events(store):
+    """Merges, splits, rejections, edited dates, a rebuild and a document stored again."""
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("the list-ordered index is SQLite's (PostgreSQL joins its GIN index)")
+    _index_follows_events(store)
+    kp = [e["id"] for e in list_events(store, actor="KP") if e["date"] and e["date"].startswith("2023")]
+    record(store, "merge", kp[:2], analyst="kim", reason="same launch")
+    _index_follows_events(store)
+    merged = list_events(store, actor="KP", since="2023", until="2023")[0]["id"]
+    record(store, "set", [merged], analyst="kim", reason="a later date", field="date", value="2025-12-30")
+    _index_follows_events(store)
+    moved = get_event(store, merged)["reports"][:1]
+    record(store, "split", [merged], analyst="kim", reason="two launches after all", report_ids=moved)
+    record(store, "reject", [kp[-1]], analyst="kim", reason="an exercise")
+    _index_follows_events(store)
+    late = make_result("Iran fired one cruise missile on 2022-08-08. Seen from Quillmore Ridge.\n",
+                       source="late.txt", external_id="late", published="2022-08-08")
+    failed = failed_result(source="late.txt", error="extractor bug")
+    failed.raw = late.raw
+    assert store.add_result(failed) == "failed" and store.add_result(late) == "added"
+    resolve_pending(store, KNOWLEDGE)
+    _index_follows_events(store)
+    rebuild(store, KNOWLEDGE)
+    _index_follows_events(store)
+
+
+def test_web_api_list_ordered_index_takes_a_report_written_with_its_event(store):
+    """A writer that stores reports already grouped (a copy, the latency benchmark) is indexed too."""
+    from launchwatch.store.models import reports
+
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("the list-ordered index is SQLite's (PostgreSQL joins its GIN index)")
+    with store.atomic() as conn:
+        rows = [dict(r) for r in conn.execute(select(reports).where(reports.c.event_id.is_not(None))).mappings()]
+        conn.execute(reports.delete())
+        conn.execute(reports.insert(), rows)
+    _index_follows_events(store)
 
 
 def test_web_api_search_returns_events_and_documents_with_snippets(client):

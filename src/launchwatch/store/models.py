@@ -119,9 +119,10 @@ events = Table(
     Index("ix_events_actor_class_date", "actor", "weapon_class", "date"),
 )
 
-# Full-text search (migration 0006_web_search) is dialect SQL the models do not describe:
-# SQLite's search_documents table, its FTS5 index and triggers; PostgreSQL's GIN index.
-FULLTEXT_OBJECTS = ("search_documents", "ix_documents_fulltext")
+# Full-text search (migrations 0006_web_search, 0007_event_search) is dialect SQL the models do
+# not describe: SQLite's search_documents and search_reports tables, their FTS5 indexes and
+# triggers; PostgreSQL's GIN index.
+FULLTEXT_OBJECTS = ("search_documents", "search_reports", "ix_documents_fulltext")
 
 event_aliases = Table(
     "event_aliases", metadata,

@@ -17,8 +17,8 @@ from sqlalchemy import text
 from launchwatch.web import errors
 from launchwatch.web.errors import ErrorBody
 from launchwatch.web.queries import (
-    MAX_LIMIT, REJECTED, STATUSES, EventFilters, document_detail, event_detail, events_page, search,
-    stats,
+    MAX_LIMIT, REJECTED, STATUSES, EventFilters, document_detail, event_detail, events_page, is_slow,
+    search, stats,
 )
 
 DATE_PATTERN = r"^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$"
@@ -266,7 +266,7 @@ async def run(func, *args, slow: bool = False):
     """`func(*args)` on the event loop, or in a worker thread when it may take long.
 
     The quick queries (a few ms) answer faster without a hand-over to a thread;
-    a text search or the statistics can take 100 ms and more, and would hold up
+    a text search on PostgreSQL or the statistics can take 100 ms and more, and would hold up
     every other request of this worker meanwhile.
     """
     return await run_in_threadpool(func, *args) if slow else func(*args)
@@ -275,7 +275,7 @@ async def run(func, *args, slow: bool = False):
 @router.get("/events", response_model=EventsPage, responses={422: ERRORS[422]})
 async def list_events(request: Request, f: EventFilters = Depends(event_filters)) -> dict[str, Any]:
     """Events newest first (undated last), filtered; `next` is the URL of the next page."""
-    page = await run(events_page, store_of(request), f, slow=f.q is not None)
+    page = await run(events_page, store_of(request), f, slow=is_slow(store_of(request), f))
     return {"events": page["events"], "next": page_url(request, f, page["next"]) if page["next"] else None}
 
 
@@ -308,7 +308,7 @@ async def get_document(request: Request, doc_id: str) -> dict[str, Any]:
 async def search_text(request: Request, q: str = Query(..., min_length=1, max_length=500),
                       limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
     """Events and documents whose documents' text or title holds every word of `q` (`word*`: a prefix)."""
-    return await run(search, store_of(request), q, limit, slow=True)
+    return await run(search, store_of(request), q, limit, slow=is_slow(store_of(request), EventFilters(q=q)))
 
 
 @router.get("/stats", response_model=Stats)

@@ -127,12 +127,12 @@ def home() -> RedirectResponse:
     return RedirectResponse("/events", status_code=303)
 
 
-# The pages run their queries as the API does (api.run): quick ones on the event loop, a text
-# search in a worker thread.
+# The pages run their queries as the API does (api.run): quick ones on the event loop, slow
+# ones (queries.is_slow) in a worker thread.
 
 @router.get("/events", response_class=HTMLResponse, include_in_schema=False)
 async def events_list(request: Request, f: queries.EventFilters = Depends(event_filters)) -> HTMLResponse:
-    page = await run(queries.events_page, _store(request), f, slow=f.q is not None)
+    page = await run(queries.events_page, _store(request), f, slow=queries.is_slow(_store(request), f))
     params = f.query_params()
     if f.limit != queries.EventFilters.limit:
         params["limit"] = f.limit

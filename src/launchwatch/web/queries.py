@@ -72,16 +72,31 @@ def events_page(store, f: EventFilters) -> dict[str, Any]:
     after = decode_cursor(f.after) if f.after else None
     with store.engine.connect() as conn:
         base = _filtered(conn, f)
-        rows: list[dict[str, Any]] = []
-        if after is None or after[0] is not None:
-            rows = _fetch(conn, _dated_after(base, after).limit(f.limit + 1))
-        if len(rows) <= f.limit and not (f.since or f.until):   # a date range leaves undated events out
-            undated = base.where(events.c.date.is_(None)).order_by(events.c.id.desc())
-            if after is not None and after[0] is None:
-                undated = undated.where(events.c.id < after[1])
-            rows += _fetch(conn, undated.limit(f.limit + 1 - len(rows)))
+        if f.q is not None and conn.dialect.name == "sqlite":
+            rows = _searched(conn, f, base, after)
+        else:
+            rows = _listed(conn, f, base, after)
     more, rows = len(rows) > f.limit, rows[:f.limit]
     return {"events": rows, "next": encode_cursor(rows[-1]["date"], rows[-1]["id"]) if more else None}
+
+
+def is_slow(store, f: EventFilters) -> bool:
+    """Whether a page may take long enough to belong in a worker thread (api.run): a text search
+    on PostgreSQL. SQLite's reads one batch of its list-ordered index, as quick as a plain page."""
+    return f.q is not None and store.engine.dialect.name != "sqlite"
+
+
+def _listed(conn, f: EventFilters, base: Select, after: tuple[str | None, str] | None) -> list[dict[str, Any]]:
+    """Up to limit + 1 events after the cursor: dated ones by the date index, then undated ones."""
+    rows: list[dict[str, Any]] = []
+    if after is None or after[0] is not None:
+        rows = _fetch(conn, _dated_after(base, after).limit(f.limit + 1))
+    if len(rows) <= f.limit and not (f.since or f.until):   # a date range leaves undated events out
+        undated = base.where(events.c.date.is_(None)).order_by(events.c.id.desc())
+        if after is not None and after[0] is None:
+            undated = undated.where(events.c.id < after[1])
+        rows += _fetch(conn, undated.limit(f.limit + 1 - len(rows)))
+    return rows
 
 
 def _dated_after(base: Select, after: tuple[str | None, str] | None) -> Select:
@@ -108,9 +123,36 @@ def _filtered(conn, f: EventFilters) -> Select:
         raise QueryError(f"unknown status {f.status!r}: use one of {', '.join((*STATUSES, REJECTED))}")
     query = _without_rejected(query, f.status == REJECTED)
     query = _date_range(query, f.since, f.until)
-    if f.q is not None:
+    if f.q is not None and conn.dialect.name != "sqlite":   # SQLite: _searched reads its own index
         query = query.where(fulltext.event_condition(conn, fulltext.terms(f.q)))
     return query
+
+
+def _searched(conn, f: EventFilters, base: Select, after: tuple[str | None, str] | None) -> list[dict[str, Any]]:
+    """SQLite's text search: the events of the matching reports, read from the list-ordered
+    index (migration 0007) a batch at a time and narrowed by the other filters, until the page
+    and every event dated as its last row are in. Undated events come last, as in the list."""
+    words = fulltext.terms(f.q or "")
+    if not words:
+        return []
+    lower = fulltext.date_key(min(f.since[:n] for n in (4, 7, 10))) if f.since else 0
+    upper = fulltext.date_key(after[0]) + 1 if after else 1 << 30
+    if f.until:
+        upper = min(upper, fulltext.date_key((f.until + "-99-99")[:10]) + 1)
+    start = (fulltext.date_key(after[0]), after[1]) if after else None
+    found: dict[str, tuple[int, str]] = {}   # event id -> its place in the list
+    for event_ids, oldest in fulltext.list_order_batches(conn, words, lower, upper, 2 * (f.limit + 1)):
+        query = base.with_only_columns(events.c.id, events.c.date).where(events.c.id.in_(event_ids))
+        for event_id, date in conn.execute(query):
+            place = (fulltext.date_key(date), event_id)
+            if start is None or place < start:
+                found[event_id] = place
+        complete = [place for place in found.values() if oldest is not None and place[0] > oldest]
+        if len(complete) > f.limit:
+            break
+    page = [event_id for _, event_id in sorted(found.values(), reverse=True)[:f.limit + 1]]
+    rows = {row["id"]: row for row in _fetch(conn, base.where(events.c.id.in_(page)))}
+    return [rows[event_id] for event_id in page]
 
 
 def _indexed_filters(conn, wanted: dict[str, str | None], q: str | None) -> set[str]:
