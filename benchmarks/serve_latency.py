@@ -24,7 +24,8 @@
 Scenarios: the first page of /api/events; filtered first pages (actor, class,
 status, dates); deep pages (keyset cursors collected by walking the list);
 text search (q); one event as JSON (/api/events/{id}); the event page
-(/events/{id}, HTML).
+(/events/{id}, HTML) of 2,000 events, and of 20,000 (most of them not in the
+server's page cache).
 """
 from __future__ import annotations
 
@@ -254,6 +255,8 @@ def scenarios(db: Path, rng: random.Random) -> dict[str, list[str]]:
 
     conn = sqlite3.connect(db)
     ids = [r[0] for r in conn.execute("SELECT id FROM events ORDER BY random() LIMIT 2000")]
+    # Pages of 20,000 events: each worker's page cache (2,048 pages) then misses nine times in ten.
+    many = [r[0] for r in conn.execute("SELECT id FROM events ORDER BY random() LIMIT 20000")]
     conn.close()
     filters = []
     for _ in range(300):
@@ -270,7 +273,8 @@ def scenarios(db: Path, rng: random.Random) -> dict[str, list[str]]:
                 for n, w in enumerate(picks)]
     return {"events first page": ["/api/events"], "events filtered": filters, "events deep pages": [],
             "events text search": searches, "event JSON": [f"/api/events/{i}" for i in ids],
-            "event page (HTML)": [f"/events/{i}" for i in ids]}
+            "event page (HTML)": [f"/events/{i}" for i in ids],
+            "event page, 20,000 events": [f"/events/{i}" for i in many]}
 
 
 def deep_pages(base: str, pages: int = 400) -> list[str]:

@@ -1,6 +1,8 @@
 """Store tests. Most take `db_url` (via `store`), so they run on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+import json
+
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -213,6 +215,30 @@ def test_store_records_named_migration_and_reopens(db_url):
         assert conn.execute(sql("SELECT version_num FROM alembic_version")).scalars().all() == [_head_revision()]
     assert {"documents", "reports", "events", "claims"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_store_migration_0008_indexes_the_reports_of_earlier_reviews(db_url):
+    """Reviews recorded before migration 0008 get their review_reports rows."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    engine = create_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("launchwatch") / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007_event_search")
+        anchors = "CAST(:r AS json)" if engine.dialect.name == "postgresql" else ":r"
+        for n, report_ids in enumerate((["ev-a", "ev-b", "ev-a"], [], ["ev-c"])):
+            conn.execute(sql("INSERT INTO reviews (created_at, analyst, action, event_id, report_ids) "
+                             f"VALUES ('2026-01-01', 'kim', 'confirm', :e, {anchors})"),
+                         {"e": f"ev-{n}", "r": json.dumps(report_ids)})
+    engine.dispose()
+    with Store(db_url) as store, store.engine.connect() as conn:
+        pairs = conn.execute(sql("SELECT review_id, report_id FROM review_reports ORDER BY 1, 2")).all()
+    assert [tuple(p) for p in pairs] == [(1, "ev-a"), (1, "ev-b"), (3, "ev-c")]
 
 
 def test_store_models_match_migrations(store):

@@ -13,15 +13,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
 from launchwatch.errors import LaunchwatchError
 from launchwatch.records import EVENT_FIELDS
 from launchwatch.resolve.engine import ResolveSummary, resolve_pending
-from launchwatch.resolve.query import find_event_id
+from launchwatch.resolve.query import current_event_id, find_event_id
 from launchwatch.resolve.review import ACTIONS
 from launchwatch.resolve.validity import invalid_reason
-from launchwatch.store.models import reports, reviews
+from launchwatch.store.models import reports, review_reports, reviews
 
 SETTABLE = tuple(f for f in EVENT_FIELDS if f not in ("reported_by", "is_primary", "date_text"))
 NUMBERS = {"count": int, "distance_km": float, "apogee_km": float, "flight_time_s": float}
@@ -65,10 +65,12 @@ def record(store, action: str, event_ids: list[str], *, analyst: str, reason: st
     with store.atomic() as conn:
         members = _members(conn, ids)
         anchors = _anchors(action, members, ids, report_ids)
-        conn.execute(insert(reviews), [{
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "analyst": analyst.strip(), "action": action, "event_id": ids[0],
-            "report_ids": anchors, "field": field, "value": value, "reason": reason}])
+        review_id = conn.execute(insert(reviews).values(
+            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            analyst=analyst.strip(), action=action, event_id=ids[0],
+            report_ids=anchors, field=field, value=value, reason=reason)).inserted_primary_key[0]
+        if anchors:
+            conn.execute(insert(review_reports), [{"review_id": review_id, "report_id": r} for r in sorted(set(anchors))])
         touched = sorted({r for rs in members.values() for r in rs})
         conn.execute(update(reports).where(reports.c.id.in_(touched)).values(event_id=None))
     return resolve_pending(store, knowledge)
@@ -76,15 +78,21 @@ def record(store, action: str, event_ids: list[str], *, analyst: str, reason: st
 
 def history(store, event_id: str | None = None) -> list[dict[str, Any]]:
     """The audit trail: every action (or those touching one event's reports), oldest first."""
-    # the id is resolved first: find_event_id takes a connection of its own, and holding two at
-    # once can exhaust a busy server's pool
-    current = None if event_id is None else (find_event_id(store, event_id) or event_id)
     with store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(reviews).order_by(reviews.c.id)).mappings()]
-        if current is None:
-            return rows
-        mine = set(conn.execute(select(reports.c.id).where(reports.c.event_id == current)).scalars())
-    return [r for r in rows if r["event_id"] == current or mine & set(r["report_ids"] or [])]
+        if event_id is None:
+            return [dict(r) for r in conn.execute(select(reviews).order_by(reviews.c.id)).mappings()]
+        return event_history(conn, current_event_id(conn, event_id) or event_id)
+
+
+def event_history(conn, event_id: str) -> list[dict[str, Any]]:
+    """The actions on the event or on any of its reports (wherever they were then), oldest first."""
+    return [dict(r) for r in conn.execute(_EVENT_HISTORY, {"id": event_id}).mappings()]
+
+
+_ON_REPORTS = (select(review_reports.c.review_id).join(reports, reports.c.id == review_reports.c.report_id)
+               .where(reports.c.event_id == bindparam("id")))
+_EVENT_HISTORY = (select(reviews).where(or_(reviews.c.event_id == bindparam("id"), reviews.c.id.in_(_ON_REPORTS)))
+                  .order_by(reviews.c.id))
 
 
 def _current(store, some_id: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from launchwatch.records import EVENT_FIELDS
 from launchwatch.resolve.validity import invalid_reason
@@ -37,6 +37,13 @@ def list_events(store, actor: str | None = None, since: str | None = None, until
     return rows
 
 
+# Built once: an event page runs them on every request, and building costs more than running.
+_EVENT = select(events).where(events.c.id == bindparam("id"))
+_EVENT_ID = select(events.c.id).where(events.c.id == bindparam("id"))
+_ALIAS_OF = select(event_aliases.c.event_id).where(event_aliases.c.id == bindparam("id"))
+_EVENT_OF_REPORT = select(reports.c.event_id).where(reports.c.id == bindparam("id"))
+
+
 def find_event_id(store, some_id: str) -> str | None:
     """The current event id for an event id, an old (aliased) event id, or a report id."""
     with store.engine.connect() as conn:
@@ -45,12 +52,9 @@ def find_event_id(store, some_id: str) -> str | None:
 
 def current_event_id(conn, some_id: str) -> str | None:
     """find_event_id in the caller's connection."""
-    if conn.execute(select(events.c.id).where(events.c.id == some_id)).scalar():
+    if conn.execute(_EVENT_ID, {"id": some_id}).scalar():
         return some_id
-    alias = conn.execute(select(event_aliases.c.event_id).where(event_aliases.c.id == some_id)).scalar()
-    if alias:
-        return alias
-    return conn.execute(select(reports.c.event_id).where(reports.c.id == some_id)).scalar()
+    return conn.execute(_ALIAS_OF, {"id": some_id}).scalar() or conn.execute(_EVENT_OF_REPORT, {"id": some_id}).scalar()
 
 
 def get_event(store, some_id: str) -> dict[str, Any] | None:
@@ -59,34 +63,52 @@ def get_event(store, some_id: str) -> dict[str, Any] | None:
         return read_event(conn, some_id)
 
 
-def read_event(conn, some_id: str, texts: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """get_event in the caller's connection; `texts` (if given) receives each document's text by id."""
+def read_event(conn, some_id: str, texts: dict[str, str] | None = None,
+               doc_of: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """get_event in the caller's connection. `texts` and `doc_of`, when given, receive each
+    document's text by document id and each report's document id by report id."""
     event_id = current_event_id(conn, some_id)
     if event_id is None:
         return None
-    rows = [_event_dict(r) for r in conn.execute(select(events).where(events.c.id == event_id)).mappings()]
+    rows = [_event_dict(r) for r in conn.execute(_EVENT, {"id": event_id}).mappings()]
     if not rows:
         return None
     _attach_claims(conn, rows)
-    _attach_documents(conn, rows[0], {} if texts is None else texts)
+    _attach_documents(conn, rows[0], {} if texts is None else texts, {} if doc_of is None else doc_of)
     return rows[0]
 
 
-def _attach_documents(conn, event: dict[str, Any], texts: dict[str, str]) -> None:
+_DOCUMENT_COLUMNS = ("id", "external_id", "title", "url", "publisher", "original_publisher", "published")
+_DOCUMENTS_OF_EVENT = (
+    select(reports.c.id.label("report_id"), documents.c.text, *(documents.c[k] for k in _DOCUMENT_COLUMNS))
+    .join(documents, documents.c.id == reports.c.doc_id).where(reports.c.event_id == bindparam("id"))
+    .order_by(documents.c.published, documents.c.id))
+
+
+def _attach_documents(conn, event: dict[str, Any], texts: dict[str, str], doc_of: dict[str, str]) -> None:
     """Each document's details, and the sentence around each claim's quote."""
     from launchwatch.store.store import sentence_around
 
-    doc_ids = sorted(set(conn.execute(select(reports.c.doc_id).where(reports.c.event_id == event["id"])).scalars()))
-    cols = [documents.c[k] for k in ("id", "external_id", "title", "url", "publisher", "original_publisher",
-                                     "published", "text")]
     by_ref, event["document_details"] = {}, []
-    for row in conn.execute(select(*cols).where(documents.c.id.in_(doc_ids)).order_by(documents.c.published)).mappings():
-        row = dict(row)
-        texts[row["id"]] = by_ref[row["external_id"] or row["id"]] = row.pop("text") or ""
-        event["document_details"].append(row)
+    for row in conn.execute(_DOCUMENTS_OF_EVENT, {"id": event["id"]}).mappings():
+        doc_of[row["report_id"]] = row["id"]
+        if row["id"] not in texts:
+            texts[row["id"]] = by_ref[row["external_id"] or row["id"]] = row["text"] or ""
+            event["document_details"].append({k: row[k] for k in _DOCUMENT_COLUMNS})
     for claim in event["claims"]:
         if claim.get("start") is not None and claim["document"] in by_ref:
             claim["sentence"] = sentence_around(by_ref[claim["document"]], claim["start"], claim["end"])
+
+
+_CLAIMS_OF_EVENTS = (
+    select(claims, reports.c.event_id, reports.c.date.label("report_date"), documents.c.external_id,
+           documents.c.published)
+    .join(reports, reports.c.id == claims.c.report_id).join(documents, documents.c.id == claims.c.doc_id)
+    .where(reports.c.event_id.in_(bindparam("ids", expanding=True)))
+    .order_by(documents.c.published, documents.c.external_id, claims.c.doc_id, claims.c.report_id,
+              claims.c.field, claims.c.start, claims.c.end, claims.c.id))
+_REPORTS_OF_EVENTS = select(reports.c.id, reports.c.event_id).where(
+    reports.c.event_id.in_(bindparam("ids", expanding=True)))
 
 
 def _attach_claims(conn, rows: list[dict[str, Any]]) -> None:
@@ -94,14 +116,7 @@ def _attach_claims(conn, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         row["claims"], row["reports"] = [], []
     for chunk in chunks(sorted(by_id)):
-        query = (select(claims, reports.c.event_id, reports.c.date.label("report_date"),
-                        documents.c.external_id, documents.c.published)
-                 .join(reports, reports.c.id == claims.c.report_id)
-                 .join(documents, documents.c.id == claims.c.doc_id)
-                 .where(reports.c.event_id.in_(chunk))
-                 .order_by(documents.c.published, documents.c.external_id, claims.c.doc_id,
-                           claims.c.report_id, claims.c.field, claims.c.start, claims.c.end, claims.c.id))
-        for c in conn.execute(query).mappings():
+        for c in conn.execute(_CLAIMS_OF_EVENTS, {"ids": chunk}).mappings():
             row = by_id[c["event_id"]]
             row["claims"].append(_claim_dict(c, row))
             if c["field"] == "date_text" and c["report_date"]:   # the date words state the date
@@ -110,8 +125,7 @@ def _attach_claims(conn, rows: list[dict[str, Any]]) -> None:
                     invalid=invalid_reason("date", c["report_date"], c["published"])), row))
             if c["report_id"] not in row["reports"]:
                 row["reports"].append(c["report_id"])
-        query = select(reports.c.id, reports.c.event_id).where(reports.c.event_id.in_(chunk))
-        for report_id, event_id in conn.execute(query):
+        for report_id, event_id in conn.execute(_REPORTS_OF_EVENTS, {"ids": chunk}):
             if report_id not in by_id[event_id]["reports"]:
                 by_id[event_id]["reports"].append(report_id)
     for row in rows:

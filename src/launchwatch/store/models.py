@@ -144,6 +144,15 @@ reviews = Table(
     Index("ix_reviews_event_id", "event_id"),
 )
 
+# The reports each review is anchored to (reviews.report_ids, one row each), so an event's
+# audit trail is found by its reports (migration 0008_review_reports).
+review_reports = Table(
+    "review_reports", metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("report_id", String(16), primary_key=True),
+    Index("ix_review_reports_report_id", "report_id"),
+)
+
 # Batch runs (launchwatch batch): one row per run, counts updated after each
 # batch, so an interrupted or failed run shows how far it got.
 runs = Table(

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from launchwatch.errors import LaunchwatchError
 from launchwatch.knowledge import load_knowledge
@@ -217,10 +217,13 @@ def _page_cache(request: Request) -> OrderedDict:
     return state.event_pages
 
 
+_VERSION = select(events.c.updated_at, select(func.max(reviews.c.id)).scalar_subquery()).where(
+    events.c.id == bindparam("id"))
+
+
 def _event_version(store, event_id: str) -> tuple:
-    newest_review = select(func.max(reviews.c.id)).scalar_subquery()
     with store.engine.connect() as conn:
-        row = conn.execute(select(events.c.updated_at, newest_review).where(events.c.id == event_id)).first()
+        row = conn.execute(_VERSION, {"id": event_id}).first()
     return tuple(row) if row else (None, None)
 
 

@@ -27,8 +27,9 @@ from sqlalchemy.sql import Select
 
 from launchwatch.errors import LaunchwatchError
 from launchwatch.records import EVENT_FIELDS
+from launchwatch.resolve.actions import event_history
 from launchwatch.resolve.query import read_event
-from launchwatch.store.models import claims, documents, events, reports, reviews
+from launchwatch.store.models import claims, documents, events, reports
 from launchwatch.web import fulltext
 
 MAX_LIMIT = 500
@@ -251,23 +252,15 @@ def event_detail(store, some_id: str) -> dict[str, Any] | None:
     if "\x00" in some_id:   # no id holds one, and PostgreSQL refuses it in a query
         return None
     texts: dict[str, str] = {}
+    doc_of: dict[str, str] = {}
     with store.engine.connect() as conn:
-        event = read_event(conn, some_id, texts)
+        event = read_event(conn, some_id, texts, doc_of)
         if event is None:
             return None
         event["requested_id"] = some_id
-        event["history"] = _history(conn, event)
-        doc_of = dict(conn.execute(select(reports.c.id, reports.c.doc_id)
-                                   .where(reports.c.event_id == event["id"])).all())
+        event["history"] = event_history(conn, event["id"])
     event["documents_detail"] = _documents_detail(event, doc_of, texts)
     return event
-
-
-def _history(conn, event: dict[str, Any]) -> list[dict[str, Any]]:
-    """resolve.actions.history(store, event id), read in the caller's connection."""
-    mine = set(event["reports"])
-    rows = [dict(r) for r in conn.execute(select(reviews).order_by(reviews.c.id)).mappings()]
-    return [r for r in rows if r["event_id"] == event["id"] or mine & set(r["report_ids"] or [])]
 
 
 def _documents_detail(event: dict[str, Any], doc_of: dict[str, str], texts: dict[str, str]) -> list[dict[str, Any]]:
