@@ -474,6 +474,23 @@ def test_web_api_spec_is_served_and_no_page_loads_a_cdn(bare_client):
 
 # -- launchwatch serve ------------------------------------------------------------------
 
+def test_web_served_app_freezes_its_start_up_objects_and_a_plain_app_does_not(tmp_path):
+    """gc.freeze() is process-wide: only `launchwatch serve`'s own processes do it."""
+    import gc
+
+    from launchwatch.web.app import create_served_app
+
+    settings = WebSettings(core=Settings(db_url=f"sqlite:///{tmp_path / 'gc.db'}"), secret_key="test-secret-key")
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(settings)) as plain:
+            assert plain.get("/api/health").status_code == 200 and gc.get_freeze_count() == 0
+        with TestClient(create_served_app(settings)) as served:
+            assert served.get("/api/health").status_code == 200 and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_web_serve_with_two_workers_answers_at_once_and_stops_on_sigterm(tmp_path):
     """Two worker processes on one port; no response waits for a delayed ACK (the 44 ms stall of a
     socket without TCP_NODELAY); SIGTERM stops them all with exit code 0; a taken port is exit code 1."""

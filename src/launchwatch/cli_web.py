@@ -51,14 +51,14 @@ def serve_command(ctx, host, port, workers, log_level):
     """
     import uvicorn
 
-    from launchwatch.web.app import create_app
+    from launchwatch.web.app import create_served_app
     from launchwatch.web.settings import WebSettings
 
     core = _cli().get_settings(ctx)
     # The workers build their own app from the environment, so what was given on the command line goes there.
     os.environ.update(LAUNCHWATCH_DB=core.db_url, LAUNCHWATCH_KNOWLEDGE=os.pathsep.join(core.knowledge_dirs),
                       LAUNCHWATCH_MAX_BYTES=str(core.max_bytes))
-    app = create_app(WebSettings(core=core))   # opens (and migrates) the database once, before any worker
+    app = create_served_app(WebSettings(core=core))   # opens (and migrates) the database once, before any worker
     click.echo(f"launchwatch: serving http://{host}:{port}/events and /api/ from {_shown(core.db_url)} "
                f"with {workers} worker{'s' if workers > 1 else ''}", err=True)
     if workers == 1:

@@ -6,7 +6,7 @@ JSON, has one shape (web/errors.py). The OpenAPI spec is at /api/openapi.json;
 FastAPI's /docs page is off, because it loads Swagger UI from a CDN.
 
 `launchwatch serve --workers N` starts N processes, each building its app with
-`create_app()` from the environment (uvicorn's factory mode).
+`create_served_app()` from the environment (uvicorn's factory mode).
 """
 from __future__ import annotations
 
@@ -53,6 +53,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     errors.install(app)   # last: its middleware is then the outermost, catching every crash
 
     app.router.on_startup.append(_limit_threads)
-    app.router.on_startup.append(_freeze_startup_objects)
     app.router.on_shutdown.append(app.state.store.close)
+    return app
+
+
+def create_served_app(settings: WebSettings | None = None) -> FastAPI:
+    """create_app for a `launchwatch serve` worker, a process of its own: the objects built by
+    start-up are frozen out of the garbage collector's passes (a process-wide setting, so not
+    for an app embedded elsewhere)."""
+    app = create_app(settings)
+    app.router.on_startup.append(_freeze_startup_objects)
     return app

@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 
-APP = "launchwatch.web.app:create_app"   # each worker builds its app from the environment
+APP = "launchwatch.web.app:create_served_app"   # each worker builds its app from the environment
 BACKLOG = 2048
 QUICK_DEATH_S = 10      # a worker that exits sooner than this after starting failed to start
 MAX_QUICK_DEATHS = 3    # in a row: then the server stops instead of restarting them forever
