@@ -20,6 +20,7 @@ from launchwatch.store.models import events
 from launchwatch.store.sql import chunks, launch_filter
 
 DEFAULT_LIMIT = 50
+MATERIAL = ("new", "updated")
 MAX_LIMIT = 500
 
 
@@ -27,11 +28,16 @@ def latest_changes(store, *, actor: str | None = None, weapon_class: str | None 
                    until: str | None = None, status: str | None = None,
                    limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
     """Events by their latest material change, newest first (date filters on the launch date)."""
-    latest = (select(event_changes.c.event_id, func.max(event_changes.c.seq).label("seq"))
-              .where(event_changes.c.kind.in_(("new", "updated"))).group_by(event_changes.c.event_id).subquery())
-    query = (select(events, latest.c.seq.label("change_seq")).join(latest, latest.c.event_id == events.c.id)
-             .where(or_(events.c.review.is_(None), events.c.review != "rejected"))
-             .order_by(latest.c.seq.desc()).limit(max(1, min(limit, MAX_LIMIT))))
+    material = event_changes.c.kind.in_(MATERIAL)
+    later = event_changes.alias("later")
+    newer = (select(later.c.seq).where(later.c.event_id == event_changes.c.event_id, later.c.seq > event_changes.c.seq,
+                                       later.c.kind.in_(MATERIAL)))
+    # Newest change first, each event at its latest one: the outbox is read backwards and stops
+    # after `limit` events, instead of grouping every change ever recorded.
+    query = (select(events, event_changes.c.seq.label("change_seq"))
+             .join(events, events.c.id == event_changes.c.event_id)
+             .where(material, ~newer.exists(), or_(events.c.review.is_(None), events.c.review != "rejected"))
+             .order_by(event_changes.c.seq.desc()).limit(max(1, min(limit, MAX_LIMIT))))
     query = launch_filter(query, events, actor, weapon_class, status, since, until)
     with store.engine.connect() as conn:
         rows = [dict(row) for row in conn.execute(query).mappings()]
