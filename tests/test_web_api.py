@@ -24,6 +24,7 @@ from launchwatch.resolve import get_event, list_events, rebuild, resolve_pending
 from launchwatch.resolve.actions import record
 from launchwatch.settings import Settings
 from launchwatch.store import Store
+from launchwatch.store.models import events
 from launchwatch.web.app import create_app
 from launchwatch.web.settings import WebSettings
 
@@ -308,6 +309,24 @@ def test_web_api_event_list_reads_an_index_in_list_order(tmp_path, f):
         plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
     assert plan[0].startswith("SEARCH events USING INDEX ix_events_"), plan
     assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan   # only ties of one date are sorted
+
+
+@pytest.mark.parametrize("f", [
+    {}, {"actor": "KP"}, {"weapon_class": "cruise", "since": "2023"}, {"status": "confirmed", "until": "2024-02"},
+    {"actor": "KP", "weapon_class": "ballistic", "status": "confirmed", "since": "2022-03-05", "until": "2024"},
+])
+def test_web_api_text_search_reads_the_matches_events_by_id(tmp_path, f):
+    """SQLite's search narrows a batch of the index's matches: by their ids, never by a filter's
+    index (which would read every event of a common actor)."""
+    from launchwatch.web import fulltext
+    from launchwatch.web.queries import EventFilters, _filtered
+
+    with Store(f"sqlite:///{tmp_path / 'plan.db'}") as store, store.engine.connect() as conn:
+        [(event_ids, _)] = list(fulltext.list_order_batches(conn, fulltext.terms("missile"), 0, 1 << 30, 10))
+        query = _filtered(conn, EventFilters(q="missile", **f)).where(events.c.id.in_(event_ids))
+        sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+        plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+    assert plan[0].startswith("SEARCH events USING INDEX sqlite_autoindex_events_1 (id=?)"), plan
 
 
 # -- one event, one document ---------------------------------------------------------

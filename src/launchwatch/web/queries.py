@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, null, or_, select, text
 from sqlalchemy.sql import Select
 
 from launchwatch.errors import LaunchwatchError
@@ -115,7 +115,10 @@ def _filtered(conn, f: EventFilters) -> Select:
     wanted = {"weapon_class": f.weapon_class and f.weapon_class.strip().lower(),
               "actor": f.actor and f.actor.strip().upper(),
               "status": f.status if f.status != REJECTED else None}
-    indexed = _indexed_filters(conn, wanted, f.q)
+    # SQLite's search reads events by id, a batch of the index's matches at a time: no filter's
+    # index may look better to its planner than the ids.
+    by_ids = f.q is not None and conn.dialect.name == "sqlite"
+    indexed = set() if by_ids else _indexed_filters(conn, wanted, f.q)
     for name, value in wanted.items():
         if value:
             column = e.c[name] if name in indexed else func.coalesce(e.c[name], "")
@@ -123,8 +126,8 @@ def _filtered(conn, f: EventFilters) -> Select:
     if f.status is not None and f.status not in (*STATUSES, REJECTED):
         raise QueryError(f"unknown status {f.status!r}: use one of {', '.join((*STATUSES, REJECTED))}")
     query = _without_rejected(query, f.status == REJECTED)
-    query = _date_range(query, f.since, f.until)
-    if f.q is not None and conn.dialect.name != "sqlite":   # SQLite: _searched reads its own index
+    query = _date_range(query, f.since, f.until, indexed=not by_ids)
+    if f.q is not None and not by_ids:   # SQLite: _searched reads its own index
         query = query.where(fulltext.event_condition(conn, fulltext.terms(f.q)))
     return query
 
@@ -173,15 +176,16 @@ def _indexed_filters(conn, wanted: dict[str, str | None], q: str | None) -> set[
     return {next((name for name, value in wanted.items() if value), "")}
 
 
-def _date_range(query: Select, since: str | None, until: str | None) -> Select:
+def _date_range(query: Select, since: str | None, until: str | None, indexed: bool = True) -> Select:
     """store.sql.date_filter's rule (dates compare at the coarser precision) as one index range.
 
     since 2022-03-05 keeps 2022-03-05 and later, and the coarser 2022 and 2022-03
     (which may fall in range): the range starts at the coarsest, and the others
     between are filtered out row by row. until 2023-06 keeps every date up to
     it and every finer date inside it (2023-06-30): all are <= "2023-06~".
+    Not `indexed`: the date is wrapped so that no index serves it (NULL stays NULL).
     """
-    column = events.c.date
+    column = events.c.date if indexed else func.coalesce(events.c.date, null())
     for value in (since, until):
         if value and not DATE_RE.match(value):
             raise QueryError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
