@@ -237,6 +237,23 @@ def test_pages_map_counts_places_on_both_backends(db_url):
         assert geo.place_counts(store, geo.MapFilters(actor="ZZ")) == {"launch": [], "landing": []}
 
 
+def test_pages_map_is_kept_until_an_event_changes(tmp_path):
+    """The map's places are read once per state of the data: a rejected event leaves it at once."""
+    url = f"sqlite:///{tmp_path / 'map.db'}"
+    build_demo_database(url)
+    app = create_app(WebSettings(core=Settings(db_url=url), secret_key="test-secret-key"))
+    with Store(url) as store, TestClient(app) as client:
+        def pyongyang() -> int:
+            points = client.get("/api/map", params={"actor": "KP"}).json()["points"]
+            return sum(p["n"] for p in points if p["name"] == "Pyongyang")
+
+        before = pyongyang()
+        assert before >= 1 and pyongyang() == before
+        [victim] = [e["id"] for e in list_events(store, actor="KP") if e["launch_location"] == "an area near Pyongyang"]
+        record(store, "reject", [victim], analyst="kim", reason="a drill")
+        assert pyongyang() == before - 1
+
+
 def test_pages_send_security_headers(client):
     for path in ("/events", "/api/timeline", "/static/launchwatch.css"):
         headers = client.get(path).headers

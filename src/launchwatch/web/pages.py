@@ -287,8 +287,9 @@ def map_filters(
 
 
 def map_data(request: Request, f: geo.MapFilters) -> dict[str, Any]:
-    try:
-        return geo.map_data(_store(request), _knowledge(request), f)
+    store, knowledge = _store(request), _knowledge(request)
+    try:   # reads every event's places: kept until the data changes, as the statistics are
+        return queries.kept_until_change(store, ("map", id(knowledge), f), lambda: geo.map_data(store, knowledge, f))
     except LaunchwatchError as e:
         raise HTTPException(status_code=422, detail=str(e)) from None
 
