@@ -159,7 +159,7 @@ def _searched(conn, f: EventFilters, base: Select, after: tuple[str | None, str]
             break
     page = [event_id for _, event_id in sorted(found.values(), reverse=True)[:f.limit + 1]]
     rows = {row["id"]: row for row in _fetch(conn, base.where(events.c.id.in_(page)))}
-    return [rows[event_id] for event_id in page]
+    return [rows[event_id] for event_id in page if event_id in rows]   # one may go as resolution runs
 
 
 def _indexed_filters(conn, wanted: dict[str, str | None], q: str | None) -> set[str]:
